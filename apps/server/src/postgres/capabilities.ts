@@ -1,0 +1,135 @@
+/**
+ * Every difference between PostgreSQL major versions that walboard relies on lives here, keyed by
+ * server_version_num. Facts from shared/docs/postgres-versions.md (10–18 measured, 9.1 from the docs).
+ * Nothing outside this file compares version numbers.
+ */
+
+export type StandbyConfigStyle = 'recovery.conf' | 'standby.signal';
+export type PromoteMethod = 'pg_promote' | 'pg_ctl' | 'trigger-file';
+
+export interface Capabilities {
+  versionNum: number;
+  /** "9.1", "10", … "18". */
+  major: string;
+  walDir: 'pg_xlog' | 'pg_wal';
+  fn: {
+    currentLsn: string;
+    receiveLsn: string;
+    replayLsn: string;
+    lsnDiff: string | null;
+    walfileName: string;
+    switchWal: string;
+    replayPause: string;
+    replayResume: string;
+    isReplayPaused: string;
+  };
+  /** Type the LSN functions return (cast to text for exact transport). */
+  lsnType: 'text' | 'pg_lsn';
+  walLevelForStandby: 'hot_standby' | 'replica';
+  walKeepSetting: { name: 'wal_keep_segments'; unit: 'segments' } | { name: 'wal_keep_size'; unit: 'MB' };
+  hotStandbyDefault: boolean;
+  hasReplicationSlots: boolean;
+  standbyConfig: StandbyConfigStyle;
+  /** Setting that names the trigger file, or null when the version has none (16+). */
+  triggerFileSetting: 'trigger_file' | 'promote_trigger_file' | null;
+  promoteMethods: PromoteMethod[];
+  /** ≤ 11: the default follows the backup's timeline, so 'latest' must be set to follow a promotion. */
+  needsRecoveryTargetTimelineLatest: boolean;
+  backup: {
+    exclusive: { start: string; stop: string } | null;
+    nonExclusive: { start: string; stop: string } | null;
+  };
+  pgBasebackup: { walStream: boolean; writeRecoveryConf: boolean };
+  statReplication: {
+    pidColumn: 'procpid' | 'pid';
+    lsnSuffix: '_location' | '_lsn';
+    hasLagColumns: boolean;
+    hasReplyTime: boolean;
+  };
+  /** null when pg_stat_wal_receiver does not exist (before 9.6). */
+  walReceiver: { receivedLsnColumns: ['received_lsn'] | ['written_lsn', 'flushed_lsn']; hasSenderHost: boolean } | null;
+  hasStatArchiver: boolean;
+  hasControlFunctions: boolean;
+  /** Log line a standby prints when it accepts queries: a parser must match the version's spelling. */
+  readyForReadOnlyLog: string;
+}
+
+/** "90100" → "9.1", "150018" → "15". */
+export function majorOf(versionNum: number): string {
+  if (versionNum >= 100000) return String(Math.floor(versionNum / 10000));
+  return `${Math.floor(versionNum / 10000)}.${Math.floor((versionNum % 10000) / 100)}`;
+}
+
+/** The oldest version walboard knows how to talk to: the lab guide's 9.1. */
+export const MIN_SUPPORTED_VERSION_NUM = 90100;
+
+/** Capabilities of the server that reports this server_version_num. */
+export function capabilitiesFor(versionNum: number): Capabilities {
+  if (!Number.isInteger(versionNum) || versionNum < MIN_SUPPORTED_VERSION_NUM) {
+    throw new Error(
+      `PostgreSQL server_version_num ${versionNum} is not supported: walboard needs 9.1 or newer (server_version_num ≥ ${MIN_SUPPORTED_VERSION_NUM})`,
+    );
+  }
+  const v = versionNum;
+  const xlog = v < 100000;
+  const wal = xlog ? 'xlog' : 'wal';
+  const loc = xlog ? 'location' : 'lsn';
+  return {
+    versionNum: v,
+    major: majorOf(v),
+    walDir: xlog ? 'pg_xlog' : 'pg_wal',
+    fn: {
+      currentLsn: `pg_current_${wal}_${loc}`,
+      receiveLsn: `pg_last_${wal}_receive_${loc}`,
+      replayLsn: `pg_last_${wal}_replay_${loc}`,
+      lsnDiff: v >= 100000 ? 'pg_wal_lsn_diff' : v >= 90200 ? 'pg_xlog_location_diff' : null,
+      walfileName: `pg_${wal}file_name`,
+      switchWal: `pg_switch_${wal}`,
+      replayPause: `pg_${wal}_replay_pause`,
+      replayResume: `pg_${wal}_replay_resume`,
+      isReplayPaused: `pg_is_${wal}_replay_paused`,
+    },
+    lsnType: v >= 90400 ? 'pg_lsn' : 'text',
+    walLevelForStandby: v >= 90600 ? 'replica' : 'hot_standby',
+    walKeepSetting: v >= 130000 ? { name: 'wal_keep_size', unit: 'MB' } : { name: 'wal_keep_segments', unit: 'segments' },
+    hotStandbyDefault: v >= 100000,
+    hasReplicationSlots: v >= 90400,
+    standbyConfig: v >= 120000 ? 'standby.signal' : 'recovery.conf',
+    triggerFileSetting: v >= 160000 ? null : v >= 120000 ? 'promote_trigger_file' : 'trigger_file',
+    promoteMethods: [
+      ...(v >= 120000 ? (['pg_promote'] as const) : []),
+      'pg_ctl',
+      ...(v < 160000 ? (['trigger-file'] as const) : []),
+    ],
+    needsRecoveryTargetTimelineLatest: v < 120000,
+    backup: {
+      exclusive: v < 150000 ? { start: 'pg_start_backup', stop: 'pg_stop_backup' } : null,
+      nonExclusive:
+        v >= 150000
+          ? { start: 'pg_backup_start', stop: 'pg_backup_stop' }
+          : v >= 90600
+            ? { start: 'pg_start_backup', stop: 'pg_stop_backup' }
+            : null,
+    },
+    pgBasebackup: { walStream: v >= 90200, writeRecoveryConf: v >= 90300 },
+    statReplication: {
+      pidColumn: v >= 90200 ? 'pid' : 'procpid',
+      lsnSuffix: xlog ? '_location' : '_lsn',
+      hasLagColumns: v >= 100000,
+      hasReplyTime: v >= 120000,
+    },
+    walReceiver:
+      v < 90600
+        ? null
+        : {
+            receivedLsnColumns: v >= 130000 ? ['written_lsn', 'flushed_lsn'] : ['received_lsn'],
+            hasSenderHost: v >= 110000,
+          },
+    hasStatArchiver: v >= 90400,
+    hasControlFunctions: v >= 90600,
+    readyForReadOnlyLog:
+      v >= 150000
+        ? 'database system is ready to accept read-only connections'
+        : 'database system is ready to accept read only connections',
+  };
+}

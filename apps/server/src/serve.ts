@@ -1,0 +1,25 @@
+import type { WalboardConfig } from '@walboard/shared/config';
+import { buildApp } from './app.ts';
+
+/** Starts the controller on config.listen and closes it cleanly on SIGINT/SIGTERM. */
+export async function serve(
+  config: WalboardConfig,
+  opts: { env?: NodeJS.ProcessEnv; onClose?: () => Promise<void> } = {},
+): Promise<void> {
+  const app = await buildApp({ config, logger: true, env: opts.env });
+  const sep = config.listen.lastIndexOf(':');
+  const host = config.listen.slice(0, sep).replace(/^\[|\]$/g, '');
+  const port = Number(config.listen.slice(sep + 1));
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info(`${signal}: closing connections`);
+    await app.close();
+    await opts.onClose?.();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.listen({ host, port });
+}

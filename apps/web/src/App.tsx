@@ -1,0 +1,40 @@
+import { useEffect } from 'react';
+import { ClustersNotice } from './features/clusters/ClustersNotice.tsx';
+import { useClusters } from './features/clusters/use-clusters.ts';
+import { useSelectedCluster } from './features/clusters/use-selected-cluster.ts';
+import { ConnectionBanner } from './features/live/ConnectionBanner.tsx';
+import { useClusterFeed } from './features/live/use-cluster-feed.ts';
+import { useLiveSocket } from './features/live/use-live-socket.ts';
+import { OverviewPage } from './features/overview/OverviewPage.tsx';
+import { useI18n } from './i18n/i18n.tsx';
+import { Header } from './layout/Header.tsx';
+
+const noClusters: never[] = [];
+
+export function App() {
+  const { t } = useI18n();
+  const live = useLiveSocket();
+  // A reconnect may mean the controller restarted with another walboard.yaml: list again.
+  const { clusters, retry } = useClusters(live.reconnects);
+  const list = clusters.status === 'ready' ? clusters.clusters : noClusters;
+  const [selected, select] = useSelectedCluster(list);
+  const feed = useClusterFeed(live.socket, selected);
+
+  useEffect(() => {
+    document.title = selected ? t('app.documentTitle', { cluster: selected }) : t('app.name');
+  }, [selected, t]);
+
+  return (
+    <div className="min-h-screen bg-slate-100">
+      <Header />
+      <ConnectionBanner connection={live.connection} />
+      <main className="mx-auto max-w-screen-2xl p-4">
+        {selected ? (
+          <OverviewPage clusters={list} cluster={selected} onSelectCluster={select} feed={feed} />
+        ) : (
+          <ClustersNotice clusters={clusters} onRetry={retry} />
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import type { ClusterSummary } from '@walboard/shared';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { Notice } from '../../layout/Notice.tsx';
+import { ClusterPicker } from '../clusters/ClusterPicker.tsx';
+import type { ClusterFeed } from '../live/use-cluster-feed.ts';
+import { NodeCard } from './NodeCard.tsx';
+
+interface Props {
+  clusters: readonly ClusterSummary[];
+  cluster: string;
+  onSelectCluster: (name: string) => void;
+  feed: ClusterFeed;
+}
+
+/** One cluster: a live card per node, in the order the server lists them. */
+export function OverviewPage({ clusters, cluster, onSelectCluster, feed }: Props) {
+  const { t } = useI18n();
+  const { state, problem } = feed;
+  const nodes = [...state.nodes.values()];
+
+  return (
+    <section aria-labelledby="overview-heading" className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div className="flex items-baseline gap-3">
+          <h1 id="overview-heading" className="text-xl font-semibold text-slate-900">
+            {t('overview.heading', { cluster })}
+          </h1>
+          {state.loaded && (
+            <span className="text-sm text-slate-600">{t('overview.nodeCount', { count: nodes.length })}</span>
+          )}
+        </div>
+        <ClusterPicker clusters={clusters} selected={cluster} onSelect={onSelectCluster} />
+      </div>
+
+      {problem?.kind === 'rejected' && (
+        <Notice tone="error">{t('overview.subscribeFailed', { cluster, message: problem.message })}</Notice>
+      )}
+      {problem?.kind === 'timeout' && (
+        <Notice tone="error">{t('overview.subscribeTimeout', { cluster })}</Notice>
+      )}
+
+      {!state.loaded ? (
+        // After a refusal no status will come: "waiting" would be a false promise.
+        problem?.kind !== 'rejected' && <Notice>{t('overview.waiting')}</Notice>
+      ) : nodes.length === 0 ? (
+        <Notice>{t('overview.empty')}</Notice>
+      ) : (
+        <ul
+          aria-label={t('overview.nodesLabel', { cluster })}
+          className="grid grid-cols-[repeat(auto-fill,minmax(min(100%,21rem),1fr))] gap-4"
+        >
+          {nodes.map((status) => (
+            <li key={status.node}>
+              <NodeCard status={status} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { catalogs, format, languages, pickLang, placeholdersOf } from './catalog.ts';
+import en from './en.json';
+import es from './es.json';
+
+// The raw JSON, not `catalogs`: the typed view would hide extra keys in es.json.
+const raw: Record<string, Record<string, string>> = { en, es };
+
+describe('i18n catalogs', () => {
+  it('have exactly the same keys', () => {
+    const enKeys = new Set(Object.keys(raw.en ?? {}));
+    for (const lang of languages) {
+      const keys = new Set(Object.keys(raw[lang] ?? {}));
+      // Named lists, so a failure says which key is missing where.
+      const missing = [...enKeys].filter((k) => !keys.has(k));
+      const extra = [...keys].filter((k) => !enKeys.has(k));
+      expect({ lang, missing, extra }).toEqual({ lang, missing: [], extra: [] });
+    }
+  });
+
+  it('use the same {placeholders} per key', () => {
+    for (const [key, template] of Object.entries(en)) {
+      expect(placeholdersOf(es[key as keyof typeof es] ?? ''), key).toEqual(placeholdersOf(template));
+    }
+  });
+
+  it('have no empty strings', () => {
+    for (const lang of languages) {
+      for (const [key, text] of Object.entries(catalogs[lang])) {
+        expect(text.trim(), `${lang}: ${key}`).not.toBe('');
+      }
+    }
+  });
+});
+
+describe('format', () => {
+  it('fills placeholders, repeated or not', () => {
+    expect(format('{a} and {b} and {a}', { a: 1, b: 'x' })).toBe('1 and x and 1');
+  });
+
+  it('leaves unknown placeholders visible and text without vars untouched', () => {
+    expect(format('hello {who}', {})).toBe('hello {who}');
+    expect(format('hello {who}')).toBe('hello {who}');
+  });
+
+  it('does not read inherited properties as values', () => {
+    expect(format('{toString}', {})).toBe('{toString}');
+  });
+});
+
+describe('pickLang', () => {
+  it('prefers the stored choice', () => {
+    expect(pickLang('es', ['en-US'])).toBe('es');
+  });
+
+  it('ignores an unknown stored value and falls back to the browser languages', () => {
+    expect(pickLang('fr', ['es-AR', 'en'])).toBe('es');
+    expect(pickLang(null, ['fr-FR', 'ES'])).toBe('es');
+  });
+
+  it('defaults to English', () => {
+    expect(pickLang(null, ['de-DE'])).toBe('en');
+    expect(pickLang(null, [])).toBe('en');
+  });
+});

@@ -1,0 +1,46 @@
+import en from './en.json';
+import es from './es.json';
+
+export const languages = ['en', 'es'] as const;
+export type Lang = (typeof languages)[number];
+
+/** en.json is the reference catalog: a key missing from it (or from es.json) is a type error. */
+export type MessageKey = keyof typeof en;
+export type MessageVars = Readonly<Record<string, string | number>>;
+
+// Typing es.json against en.json's keys makes a key missing in Spanish a compile error;
+// extra keys and placeholder drift are caught by catalog.test.ts.
+export const catalogs: Readonly<Record<Lang, Readonly<Record<MessageKey, string>>>> = { en, es };
+
+const placeholder = /\{(\w+)\}/g;
+
+/** Replaces each {name} with vars[name]; an unknown name stays visible as {name} so it gets noticed. */
+export function format(template: string, vars?: MessageVars): string {
+  if (!vars) return template;
+  return template.replace(placeholder, (whole, name: string) =>
+    Object.hasOwn(vars, name) ? String(vars[name]) : whole,
+  );
+}
+
+/** The {placeholder} names a message uses, sorted, for comparing catalogs. */
+export function placeholdersOf(template: string): string[] {
+  return [...template.matchAll(placeholder)].map((m) => m[1] ?? '').sort();
+}
+
+export function translate(lang: Lang, key: MessageKey, vars?: MessageVars): string {
+  return format(catalogs[lang][key], vars);
+}
+
+export function isLang(value: unknown): value is Lang {
+  return typeof value === 'string' && (languages as readonly string[]).includes(value);
+}
+
+/** The stored choice wins; otherwise the browser's first preferred language we have; else English. */
+export function pickLang(stored: string | null, preferred: readonly string[]): Lang {
+  if (isLang(stored)) return stored;
+  for (const tag of preferred) {
+    const primary = tag.toLowerCase().split('-')[0];
+    if (isLang(primary)) return primary;
+  }
+  return 'en';
+}

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+
+/** Names that end up in file paths, log lines and remote commands: a strict allowlist. */
+export const nameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/, 'must be 1–63 letters, digits, "_", "." or "-", not starting with "-" or "."');
+
+/** An absolute path with no "..", NUL or newline: safe to hand to a remote command as one argument. */
+export const absolutePathSchema = z
+  .string()
+  .refine((p) => p.startsWith('/'), 'must be an absolute path (starting with "/")')
+  .refine((p) => !p.split('/').includes('..'), 'must not contain ".."')
+  .refine((p) => !/[\0\n\r]/.test(p), 'must not contain NUL or newline characters');
+
+/** Absolute, or starting with "~/" (expanded against the controller user's home). */
+export const localKeyPathSchema = z
+  .string()
+  .refine((p) => p.startsWith('/') || p.startsWith('~/'), 'must be an absolute path or start with "~/"')
+  .refine((p) => !/[\0\n\r]/.test(p), 'must not contain NUL or newline characters');
+
+export const portSchema = z.number().int().min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535');
+
+export const hostKeyFingerprintSchema = z
+  .string()
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be an OpenSSH fingerprint like "SHA256:abc…" (43 base64 characters)');
+
+export const envVarNameSchema = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (A–Z, 0–9, "_"), not the secret itself');
+
+/** Rejects a secret written into the file, pointing at the env-variable way instead. */
+const noInlineSecret = (field: string) =>
+  z
+    .unknown()
+    .refine((v) => v === undefined, {
+      message: `secrets are never written in walboard.yaml: put it in an environment variable and give that variable's name in ${field}`,
+    })
+    .optional();
+
+export const sshSchema = z.strictObject({
+  user: nameSchema,
+  port: portSchema.default(22),
+  privateKeyPath: localKeyPathSchema,
+  hostKey: z
+    .string({
+      error: (iss) =>
+        iss.input === undefined
+          ? 'is required: pin the server\'s host key (run `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the server and paste its SHA256:… fingerprint)'
+          : 'must be a string',
+    })
+    .pipe(hostKeyFingerprintSchema),
+  keepaliveIntervalMs: z.number().int().min(200).max(60_000).default(1000),
+  keepaliveCountMax: z.number().int().min(1).max(30).default(2),
+  maxSessions: z.number().int().min(1).max(64).default(8),
+  password: noInlineSecret('a key file (privateKeyPath); passwords are not supported for ssh'),
+  passphrase: noInlineSecret('an unencrypted deploy key (privateKeyPath)'),
+});
+export type SshConfig = z.infer<typeof sshSchema>;
+
+export const postgresSchema = z.strictObject({
+  port: portSchema.default(5432),
+  /** Where the controller connects to: defaults to 127.0.0.1 at the far end of the ssh tunnel. */
+  host: z.string().min(1).max(255).regex(/^[A-Za-z0-9_.:-]+$/, 'must be a host name or IP address').optional(),
+  user: nameSchema.default('postgres'),
+  database: nameSchema.default('postgres'),
+  passwordEnv: envVarNameSchema.optional(),
+  password: noInlineSecret('passwordEnv'),
+  /** ssh nodes: `tunnel` (through the node's ssh connection, the default) or `direct` TCP. */
+  connect: z.enum(['tunnel', 'direct']).default('tunnel'),
+  binDir: absolutePathSchema,
+  dataDir: absolutePathSchema,
+  configFile: absolutePathSchema.optional(),
+  hbaFile: absolutePathSchema.optional(),
+  logFile: absolutePathSchema.optional(),
+  service: z.enum(['pg_ctl']).default('pg_ctl'),
+});
+export type PostgresConfig = z.infer<typeof postgresSchema>;
+
+const nodeCommon = {
+  name: nameSchema,
+  postgres: postgresSchema,
+  archiveDir: absolutePathSchema.optional(),
+};
+
+export const sshNodeSchema = z.strictObject({
+  ...nodeCommon,
+  transport: z.literal('ssh'),
+  host: z.string().min(1).max(255).regex(/^[A-Za-z0-9_.:-]+$/, 'must be a host name or IP address'),
+  ssh: sshSchema,
+});
+
+export const localNodeSchema = z.strictObject({
+  ...nodeCommon,
+  transport: z.literal('local'),
+  /** When the controller runs as root, local commands run as this (unprivileged) user. */
+  runAs: nameSchema.optional(),
+});
+
+/** `transport` may be left out: a node is reached over ssh unless it says `local`. */
+export const nodeSchema = z.preprocess(
+  (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && !('transport' in v) ? { ...v, transport: 'ssh' } : v),
+  z.discriminatedUnion('transport', [localNodeSchema, sshNodeSchema], {
+    error: 'transport must be "ssh" (the default) or "local"',
+  }),
+);
+export type NodeConfig = z.infer<typeof nodeSchema>;
+export type SshNodeConfig = z.infer<typeof sshNodeSchema>;
+export type LocalNodeConfig = z.infer<typeof localNodeSchema>;
+
+export const clusterSchema = z
+  .strictObject({
+    name: nameSchema,
+    nodes: z.array(nodeSchema).min(1, 'a cluster needs at least one node'),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.nodes.forEach((n, i) => {
+      const first = seen.get(n.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['nodes', i, 'name'],
+          message: `duplicate node name "${n.name}" (already used by node #${first + 1})`,
+        });
+      } else seen.set(n.name, i);
+    });
+  });
+export type ClusterConfig = z.infer<typeof clusterSchema>;
+
+export const listenSchema = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):\d{1,5}$/, 'must be HOST:PORT, e.g. 127.0.0.1:8080')
+  .refine((s) => {
+    const port = Number(s.slice(s.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65535;
+  }, 'port must be between 1 and 65535');
+
+export const walboardConfigSchema = z
+  .strictObject({
+    listen: listenSchema.default('127.0.0.1:8080'),
+    dataDir: z.string().min(1).default('./.walboard'),
+    clusters: z.array(clusterSchema).min(1, 'at least one cluster is needed'),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Set<string>();
+    c.clusters.forEach((cl, i) => {
+      if (seen.has(cl.name)) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cl.name}"` });
+      }
+      seen.add(cl.name);
+    });
+  });
+export type WalboardConfig = z.infer<typeof walboardConfigSchema>;
