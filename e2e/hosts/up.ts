@@ -50,6 +50,12 @@ export interface UpOptions {
 
 const DEFAULT_VERSION = 15;
 
+// WALBOARD_HOSTS_TRACE=1 prints how long each step of `up` took, to stderr.
+let traceStart = Date.now();
+const trace = (what: string): void => {
+  if (process.env.WALBOARD_HOSTS_TRACE) console.error(`[hosts +${Date.now() - traceStart} ms] ${what}`);
+};
+
 /**
  * Creates `count` hosts named h1…hN. `versions[i]` is host i's PostgreSQL major version
  * (default 15). Removes leftovers of crashed earlier runs first.
@@ -71,15 +77,18 @@ export async function up(
   for (const m of majors)
     if (!Number.isInteger(m)) throw harnessError(null, 'up', `bad version in ${versions}`);
 
+  traceStart = Date.now();
   // sshd's privilege-separation dir is compiled in and shared by every sshd: create, never delete.
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   await ensureSafetyRoute();
   await ensureBaseDir();
   await chmod(BASE_DIR, 0o755);
   await cleanupStale();
+  trace('stale runs cleaned');
   // Before creating anything, so a missing version fails fast and leaves nothing behind.
   const bins = await Promise.all(majors.map((m) => pgBinaries(m)));
 
+  trace('binaries resolved');
   const run = await createRunDir();
   const rec: RunRecord = {
     schema: 1,
@@ -147,6 +156,7 @@ async function build(
   const subnet = `${SUBNET_PREFIX}.${rec.subnetIndex}.0/24`;
   const bridgeIp = hostIp(rec.subnetIndex, 0);
   await createBridge(rec.bridge, bridgeIp);
+  trace('bridge up');
 
   const controllerDir = join(dir, 'controller');
   await mkdir(controllerDir, { mode: 0o700 });
@@ -222,6 +232,7 @@ async function build(
     hosts.map(async (host, i) => {
       const h = rec.hosts[i];
       if (!h) throw harnessError(host.name, 'up', 'record mismatch');
+      trace(`${host.name}: creating network`);
       await createHostNetwork(host.name, h.netns, h.veth, rec.bridge, host.ip);
       await writePostgresHome(
         host.homeDir,
@@ -238,14 +249,16 @@ async function build(
         readyFile: join(host.dir, 'init.ready'),
         logFile: join(host.dir, 'init.log'),
       });
+      trace(`${host.name}: init ready`);
       h.unshare = procs.unshare;
       h.init = procs.init;
       await save();
       await Promise.all([
-        startSshd(host, procs.init),
-        initCluster({ host: host.name, init: procs.init, pg: host.pg, subnet, hostDir: host.dir }).then(() =>
-          startPostgres(host.name, procs.init, host.pg),
-        ),
+        startSshd(host, procs.init).then(() => trace(`${host.name}: sshd up`)),
+        initCluster({ host: host.name, init: procs.init, pg: host.pg, subnet, hostDir: host.dir })
+          .then(() => trace(`${host.name}: initdb done`))
+          .then(() => startPostgres(host.name, procs.init, host.pg))
+          .then(() => trace(`${host.name}: postgres up`)),
       ]);
     }),
   );

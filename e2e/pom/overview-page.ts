@@ -12,13 +12,22 @@ export class OverviewPage {
     return this.page.getByTestId(`node-card-${node}`);
   }
 
-  field(node: string, field: 'role' | 'version' | 'timeline' | 'current-lsn' | 'receive-lsn' | 'replay-lsn' | 'reachability') {
+  field(
+    node: string,
+    field: 'role' | 'version' | 'timeline' | 'current-lsn' | 'receive-lsn' | 'replay-lsn' | 'reachability',
+  ) {
     return this.card(node).getByTestId(`node-${field}`);
   }
 
   /** Waits until the card shows this role (the raw enum is on data-role). */
-  async waitForRole(node: string, role: 'primary' | 'standby' | 'unknown', timeoutMs = 15_000): Promise<void> {
-    await this.page.waitForSelector(`[data-testid="node-card-${node}"][data-role="${role}"]`, { timeout: timeoutMs });
+  async waitForRole(
+    node: string,
+    role: 'primary' | 'standby' | 'unknown',
+    timeoutMs = 15_000,
+  ): Promise<void> {
+    await this.page.waitForSelector(`[data-testid="node-card-${node}"][data-role="${role}"]`, {
+      timeout: timeoutMs,
+    });
   }
 
   async waitForReachable(node: string, reachable: boolean, timeoutMs: number): Promise<void> {

@@ -1,7 +1,17 @@
 // The lab's starting point, seen live: two servers (test hosts with their own sshd and
 // PostgreSQL), one streaming to the other, both on the page as ssh nodes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostsRun, isolate, psql, rejoin, runOnHost, startPg, stopPg, up } from '../hosts/harness.ts';
+import {
+  down,
+  type HostsRun,
+  isolate,
+  psql,
+  rejoin,
+  runOnHost,
+  startPg,
+  stopPg,
+  up,
+} from '../hosts/harness.ts';
 import { OverviewPage } from '../pom/overview-page.ts';
 import { type BrowserHandle, launchChromium } from '../support/browser.ts';
 import { lsnToBigInt } from '../support/lsn.ts';
@@ -26,7 +36,20 @@ describe('two servers on the page: primary and standby, live', () => {
     await runOnHost(
       run,
       h2,
-      [`${h2.pg.binDir}/pg_basebackup`, '-h', h1.ip, '-U', 'postgres', '-D', h2.pg.dataDir, '-X', 'stream', '-R', '-c', 'fast'],
+      [
+        `${h2.pg.binDir}/pg_basebackup`,
+        '-h',
+        h1.ip,
+        '-U',
+        'postgres',
+        '-D',
+        h2.pg.dataDir,
+        '-X',
+        'stream',
+        '-R',
+        '-c',
+        'fast',
+      ],
       { asUser: 'postgres', env: { PGPASSWORD: h1.pg.password }, timeoutMs: 120_000 },
     );
     await startPg(run, h2);
@@ -59,7 +82,11 @@ describe('two servers on the page: primary and standby, live', () => {
     const before = (await page.text('h2', 'replay-lsn')).match(LSN)?.[0];
     if (!before) throw new Error('no replay LSN on the h2 card');
     await psql(run, 'h1', "INSERT INTO e2e_rows (note) SELECT 'row ' || g FROM generate_series(1, 1000) g");
-    const [{ lsn: primaryLsn } = { lsn: '' }] = await psql<{ lsn: string }>(run, 'h1', 'SELECT pg_current_wal_lsn()::text AS lsn');
+    const [{ lsn: primaryLsn } = { lsn: '' }] = await psql<{ lsn: string }>(
+      run,
+      'h1',
+      'SELECT pg_current_wal_lsn()::text AS lsn',
+    );
 
     // The page must reach at least the primary's LSN after the insert: the rows have replayed.
     await page.page.waitForFunction(
@@ -77,7 +104,11 @@ describe('two servers on the page: primary and standby, live', () => {
     const after = (await page.text('h2', 'replay-lsn')).match(LSN)?.[0] ?? '0/0';
     expect(lsnToBigInt(after)).toBeGreaterThan(lsnToBigInt(before));
     // And the standby really has the rows: the number on the page is not decoration.
-    const [{ n } = { n: '0' }] = await psql<{ n: string }>(run, 'h2', 'SELECT count(*)::text AS n FROM e2e_rows');
+    const [{ n } = { n: '0' }] = await psql<{ n: string }>(
+      run,
+      'h2',
+      'SELECT count(*)::text AS n FROM e2e_rows',
+    );
     expect(Number(n)).toBeGreaterThanOrEqual(1000);
   });
 

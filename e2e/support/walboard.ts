@@ -21,7 +21,12 @@ export function configForHosts(run: HostsRun, cluster = 'lab'): { yaml: string; 
         nodes: run.hosts.map((h) => ({
           name: h.name,
           host: h.ip,
-          ssh: { user: h.sshUser, port: h.sshPort, privateKeyPath: run.controllerKeyPath, hostKey: h.hostKeyFingerprint },
+          ssh: {
+            user: h.sshUser,
+            port: h.sshPort,
+            privateKeyPath: run.controllerKeyPath,
+            hostKey: h.hostKeyFingerprint,
+          },
           postgres: {
             port: h.pg.port,
             user: h.pg.superuser,
@@ -51,7 +56,11 @@ export async function startWalboard(config: WalboardConfig, password: string): P
   if (!existsSync(join(WEB_DIST, 'index.html'))) {
     throw new Error(`the page is not built (${WEB_DIST} is missing): run \`pnpm build\` or \`npm test\``);
   }
-  const app = await buildApp({ config, webDist: WEB_DIST, env: { ...process.env, [PASSWORD_ENV]: password } });
+  const app = await buildApp({
+    config,
+    webDist: WEB_DIST,
+    env: { ...process.env, [PASSWORD_ENV]: password },
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   if (!addr || typeof addr !== 'object') throw new Error('walboard did not get a port');

@@ -5,7 +5,9 @@ import { serve } from './serve.ts';
 
 /** `walboard --config walboard.yaml`: load, validate, listen; Ctrl-C closes every connection. */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c', default: 'walboard.yaml' } } });
+  const { values } = parseArgs({
+    options: { config: { type: 'string', short: 'c', default: 'walboard.yaml' } },
+  });
   try {
     const { config } = await loadConfig(values.config ?? 'walboard.yaml');
     await serve(config);

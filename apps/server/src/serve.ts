@@ -19,7 +19,9 @@ export async function serve(
     await opts.onClose?.();
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  // `on`, not `once`: Ctrl-C reaches us from the terminal and again through npm and tsx; a repeat
+  // must not kill the process halfway through stopping the servers it started.
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ host, port });
 }

@@ -3,7 +3,10 @@ import { z } from 'zod';
 /** Names that end up in file paths, log lines and remote commands: a strict allowlist. */
 export const nameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/, 'must be 1–63 letters, digits, "_", "." or "-", not starting with "-" or "."');
+  .regex(
+    /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/,
+    'must be 1–63 letters, digits, "_", "." or "-", not starting with "-" or "."',
+  );
 
 /** An absolute path with no "..", NUL or newline: safe to hand to a remote command as one argument. */
 export const absolutePathSchema = z
@@ -18,15 +21,25 @@ export const localKeyPathSchema = z
   .refine((p) => p.startsWith('/') || p.startsWith('~/'), 'must be an absolute path or start with "~/"')
   .refine((p) => !/[\0\n\r]/.test(p), 'must not contain NUL or newline characters');
 
-export const portSchema = z.number().int().min(1, 'must be between 1 and 65535').max(65535, 'must be between 1 and 65535');
+export const portSchema = z
+  .number()
+  .int()
+  .min(1, 'must be between 1 and 65535')
+  .max(65535, 'must be between 1 and 65535');
 
 export const hostKeyFingerprintSchema = z
   .string()
-  .regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'must be an OpenSSH fingerprint like "SHA256:abc…" (43 base64 characters)');
+  .regex(
+    /^SHA256:[A-Za-z0-9+/]{43}=?$/,
+    'must be an OpenSSH fingerprint like "SHA256:abc…" (43 base64 characters)',
+  );
 
 export const envVarNameSchema = z
   .string()
-  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (A–Z, 0–9, "_"), not the secret itself');
+  .regex(
+    /^[A-Z_][A-Z0-9_]*$/,
+    'must be the NAME of an environment variable (A–Z, 0–9, "_"), not the secret itself',
+  );
 
 /** Rejects a secret written into the file, pointing at the env-variable way instead. */
 const noInlineSecret = (field: string) =>
@@ -45,7 +58,7 @@ export const sshSchema = z.strictObject({
     .string({
       error: (iss) =>
         iss.input === undefined
-          ? 'is required: pin the server\'s host key (run `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the server and paste its SHA256:… fingerprint)'
+          ? "is required: pin the server's host key (run `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the server and paste its SHA256:… fingerprint)"
           : 'must be a string',
     })
     .pipe(hostKeyFingerprintSchema),
@@ -60,7 +73,12 @@ export type SshConfig = z.infer<typeof sshSchema>;
 export const postgresSchema = z.strictObject({
   port: portSchema.default(5432),
   /** Where the controller connects to: defaults to 127.0.0.1 at the far end of the ssh tunnel. */
-  host: z.string().min(1).max(255).regex(/^[A-Za-z0-9_.:-]+$/, 'must be a host name or IP address').optional(),
+  host: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'must be a host name or IP address')
+    .optional(),
   user: nameSchema.default('postgres'),
   database: nameSchema.default('postgres'),
   passwordEnv: envVarNameSchema.optional(),
@@ -85,7 +103,11 @@ const nodeCommon = {
 export const sshNodeSchema = z.strictObject({
   ...nodeCommon,
   transport: z.literal('ssh'),
-  host: z.string().min(1).max(255).regex(/^[A-Za-z0-9_.:-]+$/, 'must be a host name or IP address'),
+  host: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'must be a host name or IP address'),
   ssh: sshSchema,
 });
 
@@ -98,7 +120,10 @@ export const localNodeSchema = z.strictObject({
 
 /** `transport` may be left out: a node is reached over ssh unless it says `local`. */
 export const nodeSchema = z.preprocess(
-  (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && !('transport' in v) ? { ...v, transport: 'ssh' } : v),
+  (v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && !('transport' in v)
+      ? { ...v, transport: 'ssh' }
+      : v,
   z.discriminatedUnion('transport', [localNodeSchema, sshNodeSchema], {
     error: 'transport must be "ssh" (the default) or "local"',
   }),
@@ -145,7 +170,11 @@ export const walboardConfigSchema = z
     const seen = new Set<string>();
     c.clusters.forEach((cl, i) => {
       if (seen.has(cl.name)) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'name'], message: `duplicate cluster name "${cl.name}"` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clusters', i, 'name'],
+          message: `duplicate cluster name "${cl.name}"`,
+        });
       }
       seen.add(cl.name);
     });

@@ -5,8 +5,20 @@ import { lsnSchema } from './status.ts';
 
 describe('shared schemas', () => {
   it('accepts plain names and refuses shell metacharacters, leading dashes and dots', () => {
-    for (const ok of ['lab', 'h1', 'node-2', 'pg_15.main']) expect(nameSchema.safeParse(ok).success).toBe(true);
-    for (const bad of ['', '-oProxyCommand=x', '.hidden', 'a;b', '$(id)', 'a b', 'a\nb', '`x`', 'é', 'x'.repeat(64)]) {
+    for (const ok of ['lab', 'h1', 'node-2', 'pg_15.main'])
+      expect(nameSchema.safeParse(ok).success).toBe(true);
+    for (const bad of [
+      '',
+      '-oProxyCommand=x',
+      '.hidden',
+      'a;b',
+      '$(id)',
+      'a b',
+      'a\nb',
+      '`x`',
+      'é',
+      'x'.repeat(64),
+    ]) {
       expect(nameSchema.safeParse(bad).success, bad).toBe(false);
     }
   });

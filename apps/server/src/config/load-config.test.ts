@@ -16,9 +16,12 @@ clusters:
       - name: h1
         host: 10.0.0.11
         ssh:
-${over.node1 ?? `          user: postgres
+${
+  over.node1 ??
+  `          user: postgres
           privateKeyPath: /root/.ssh/id_ed25519
-          hostKey: "${FP}"`}
+          hostKey: "${FP}"`
+}
         postgres:
           port: 5432
           passwordEnv: H1_PGPASSWORD
@@ -68,7 +71,11 @@ describe('walboard.yaml validation', () => {
   it('reports an unknown key with the key line and field', () => {
     const text = good({ top: 'listn: 1.2.3.4:80\n' });
     expect(problemsOf(text)).toEqual([
-      expect.objectContaining({ field: 'listn', line: lineOf(text, 'listn'), message: expect.stringMatching(/unknown key "listn"/) }),
+      expect.objectContaining({
+        field: 'listn',
+        line: lineOf(text, 'listn'),
+        message: expect.stringMatching(/unknown key "listn"/),
+      }),
     ]);
   });
 
@@ -98,7 +105,9 @@ describe('walboard.yaml validation', () => {
   });
 
   it('refuses a malformed host key fingerprint', () => {
-    const [p] = problemsOf(good({ node1: '          user: postgres\n          privateKeyPath: /k\n          hostKey: "MD5:aa"' }));
+    const [p] = problemsOf(
+      good({ node1: '          user: postgres\n          privateKeyPath: /k\n          hostKey: "MD5:aa"' }),
+    );
     expect(p?.field).toBe('clusters[0].nodes[0].ssh.hostKey');
     expect(p?.message).toMatch(/SHA256:/);
   });
@@ -164,7 +173,9 @@ describe('walboard.yaml validation', () => {
     const file = join(dir, 'walboard.yaml');
     const text = good().replace('port: 5432', 'port: -1');
     await writeFile(file, text);
-    await expect(loadConfig(file)).rejects.toThrow(`${file}:${lineOf(text, 'port: -1')}:11  clusters[0].nodes[0].postgres.port`);
+    await expect(loadConfig(file)).rejects.toThrow(
+      `${file}:${lineOf(text, 'port: -1')}:11  clusters[0].nodes[0].postgres.port`,
+    );
   });
 
   it('resolves dataDir against the file folder', async () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type WalboardConfig, walboardConfigSchema } from '@walboard/shared/config';
-import { isMap, isNode, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { type Document, isMap, isNode, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem, fieldPath } from './config-error.ts';
 
@@ -19,8 +19,11 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   try {
     text = await readFile(abs, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    throw new ConfigError(abs, [{ line: null, column: null, field: '', message: `cannot read the file: ${reason}` }]);
+    const reason =
+      (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    throw new ConfigError(abs, [
+      { line: null, column: null, field: '', message: `cannot read the file: ${reason}` },
+    ]);
   }
   const config = parseConfigText(abs, text);
   return { file: abs, config: resolvePaths(abs, config) };
@@ -46,7 +49,10 @@ export function parseConfigText(file: string, text: string): WalboardConfig {
   }
   const result = walboardConfigSchema.safeParse(doc.toJS() ?? {});
   if (result.success) return result.data;
-  throw new ConfigError(file, result.error.issues.flatMap((i) => locateIssue(doc, lineCounter, i)));
+  throw new ConfigError(
+    file,
+    result.error.issues.flatMap((i) => locateIssue(doc, lineCounter, i)),
+  );
 }
 
 function locateIssue(doc: Document, lc: LineCounter, issue: z.core.$ZodIssue): ConfigProblem[] {
@@ -54,7 +60,11 @@ function locateIssue(doc: Document, lc: LineCounter, issue: z.core.$ZodIssue): C
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
       const pos = keyPosition(doc, lc, path, key);
-      return { ...pos, field: fieldPath([...path, key]), message: `unknown key "${key}" (check its spelling)` };
+      return {
+        ...pos,
+        field: fieldPath([...path, key]),
+        message: `unknown key "${key}" (check its spelling)`,
+      };
     });
   }
   return [{ ...nearestPosition(doc, lc, path), field: fieldPath(path), message: issue.message }];
@@ -84,7 +94,11 @@ function keyPosition(doc: Document, lc: LineCounter, parent: readonly PropertyKe
   const container = parent.length === 0 ? doc.contents : doc.getIn(parent as (string | number)[], true);
   if (isMap(container)) {
     for (const pair of container.items) {
-      if (isNode(pair.key) && String((pair.key as { value?: unknown }).value) === String(key) && pair.key.range) {
+      if (
+        isNode(pair.key) &&
+        String((pair.key as { value?: unknown }).value) === String(key) &&
+        pair.key.range
+      ) {
         const p = lc.linePos(pair.key.range[0]);
         return { line: p.line, column: p.col };
       }

@@ -24,21 +24,32 @@ export class HttpError extends Error {
 export function installErrorHandler(app: FastifyInstance, opts: { pageFallback: boolean }): void {
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
     if (err instanceof HttpError) {
-      const body: ErrorBody = { error: err.code, message: err.message, ...(err.node ? { node: err.node } : {}) };
+      const body: ErrorBody = {
+        error: err.code,
+        message: err.message,
+        ...(err.node ? { node: err.node } : {}),
+      };
       return reply.status(err.statusCode).send(body);
     }
     const status = err.statusCode ?? 500;
     if (status < 500) {
-      return reply.status(status).send({ error: ErrorCodes.badRequest, message: err.message } satisfies ErrorBody);
+      return reply
+        .status(status)
+        .send({ error: ErrorCodes.badRequest, message: err.message } satisfies ErrorBody);
     }
     req.log.error({ err }, 'request failed');
-    return reply.status(500).send({ error: ErrorCodes.internal, message: 'internal error: see the server log' } satisfies ErrorBody);
+    return reply.status(500).send({
+      error: ErrorCodes.internal,
+      message: 'internal error: see the server log',
+    } satisfies ErrorBody);
   });
   app.setNotFoundHandler((req, reply) => {
     // Client-side routes fall back to the page; /api misses stay JSON 404s.
     if (opts.pageFallback && req.method === 'GET' && !req.url.startsWith('/api/')) {
       return reply.sendFile('index.html');
     }
-    return reply.status(404).send({ error: ErrorCodes.notFound, message: `no route ${req.method} ${req.url}` } satisfies ErrorBody);
+    return reply
+      .status(404)
+      .send({ error: ErrorCodes.notFound, message: `no route ${req.method} ${req.url}` } satisfies ErrorBody);
   });
 }

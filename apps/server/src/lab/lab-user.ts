@@ -29,6 +29,13 @@ export async function labUser(): Promise<LabUser> {
       // try the next candidate
     }
   }
-  await run('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'walboard']);
+  await run('useradd', [
+    '--system',
+    '--user-group',
+    '--no-create-home',
+    '--shell',
+    '/usr/sbin/nologin',
+    'walboard',
+  ]);
   return { name: 'walboard', ...(await lookupUser('walboard', 'lab')), switchTo: true };
 }

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import type { ClusterSnapshot, NodeStatus } from '@walboard/shared/status';
 import type { ClientToServerEvents, ServerToClientEvents } from '@walboard/shared/events';
+import type { ClusterSnapshot, NodeStatus } from '@walboard/shared/status';
 import type { FastifyInstance } from 'fastify';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,11 @@ async function freePort(): Promise<number> {
 }
 
 /** Waits for a status matching `pred` on the socket, without fixed sleeps. */
-function nextStatus(socket: Socket<ServerToClientEvents, ClientToServerEvents>, pred: (s: NodeStatus) => boolean, ms = 5000) {
+function nextStatus(
+  socket: Socket<ServerToClientEvents, ClientToServerEvents>,
+  pred: (s: NodeStatus) => boolean,
+  ms = 5000,
+) {
   return new Promise<NodeStatus>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error('no matching node:status in time')), ms);
     const on = (s: NodeStatus) => {
@@ -48,7 +52,11 @@ describe('embedded lab: two local servers on the page', () => {
     dir = await mkdtemp('/var/tmp/walboard-lab-test-');
     const { chmod } = await import('node:fs/promises');
     await chmod(dir, 0o755);
-    lab = await createOrReuseLab({ dir: join(dir, 'lab'), ports: [await freePort(), await freePort()], log: (l) => lines.push(l) });
+    lab = await createOrReuseLab({
+      dir: join(dir, 'lab'),
+      ports: [await freePort(), await freePort()],
+      log: (l) => lines.push(l),
+    });
     app = await buildApp({ config: lab.config, env: lab.env, webDist: '/nonexistent' });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();
@@ -70,11 +78,15 @@ describe('embedded lab: two local servers on the page', () => {
   });
 
   it('serves both nodes live: reachable primaries (not replicating yet) with their LSN', async () => {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connectIo(base, { transports: ['websocket'] });
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connectIo(base, {
+      transports: ['websocket'],
+    });
     try {
       const snapshot = await new Promise<ClusterSnapshot>((resolve, reject) => {
         socket.on('cluster:snapshot', resolve);
-        socket.emit('subscribe', { cluster: 'lab' }, (ack) => (ack.ok ? undefined : reject(new Error(ack.message))));
+        socket.emit('subscribe', { cluster: 'lab' }, (ack) =>
+          ack.ok ? undefined : reject(new Error(ack.message)),
+        );
       });
       expect(snapshot.nodes.map((n) => n.node)).toEqual(['node1', 'node2']);
       // The snapshot already holds whatever the pollers saw; wait for a live status where it is not up yet.
@@ -96,7 +108,9 @@ describe('embedded lab: two local servers on the page', () => {
   });
 
   it('shows a stopped server as unreachable within 2 s, and recovers when it is back', async () => {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connectIo(base, { transports: ['websocket'] });
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connectIo(base, {
+      transports: ['websocket'],
+    });
     const node2 = lab.nodes[1]!;
     const sh = new LocalTransport({
       node: 'node2',
@@ -104,7 +118,11 @@ describe('embedded lab: two local servers on the page', () => {
     });
     try {
       await new Promise<void>((resolve) => socket.emit('subscribe', { cluster: 'lab' }, () => resolve()));
-      const target = { binDir: lab.binaries.binDir, ...node2, configFile: join(node2.confDir, 'postgresql.conf') };
+      const target = {
+        binDir: lab.binaries.binDir,
+        ...node2,
+        configFile: join(node2.confDir, 'postgresql.conf'),
+      };
       const down = nextStatus(socket, (s) => s.node === 'node2' && s.reachability.pg === 'down', 10_000);
       const stopped = await sh.exec(pgCtlArgv(target, 'stop', ['-m', 'immediate']));
       expect(stopped.code).toBe(0);

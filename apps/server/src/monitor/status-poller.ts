@@ -11,7 +11,11 @@ export interface StatusPollerOptions {
   heartbeatMs: number;
 }
 
-export const DEFAULT_POLLER_OPTIONS: StatusPollerOptions = { intervalMs: 250, timeoutMs: 1000, heartbeatMs: 2000 };
+export const DEFAULT_POLLER_OPTIONS: StatusPollerOptions = {
+  intervalMs: 250,
+  timeoutMs: 1000,
+  heartbeatMs: 2000,
+};
 
 /**
  * Polls one node with a single prepared statement over one persistent connection, and reports a
@@ -52,7 +56,11 @@ export class StatusPoller {
     this.unsubscribe = this.session.transport.onStateChange((up, reason) => {
       this.sshReason = up ? null : reason;
       // The link state is news on its own: tell viewers now, not at the next tick.
-      this.publish(this.last ? { ...this.last, ...this.reachability(this.last.reachability.pg === 'up') } : this.build(null));
+      this.publish(
+        this.last
+          ? { ...this.last, ...this.reachability(this.last.reachability.pg === 'up') }
+          : this.build(null),
+      );
     });
     this.schedule(0);
   }
@@ -115,8 +123,10 @@ export class StatusPoller {
   }
 
   private reachability(pgUp: boolean): Pick<NodeStatus, 'reachability'> {
-    const ssh = this.session.transport.kind === 'ssh' ? (this.session.transport.isUp() ? 'up' : 'down') : null;
-    const reason = ssh === 'down' ? (this.sshReason ?? 'ssh connection is down') : pgUp ? null : this.pgReason;
+    const ssh =
+      this.session.transport.kind === 'ssh' ? (this.session.transport.isUp() ? 'up' : 'down') : null;
+    const reason =
+      ssh === 'down' ? (this.sshReason ?? 'ssh connection is down') : pgUp ? null : this.pgReason;
     return { reachability: { ssh, pg: pgUp ? 'up' : 'down', reason } };
   }
 

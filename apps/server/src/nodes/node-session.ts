@@ -71,7 +71,9 @@ export class NodeSession {
     }
     const conn = new PgConnection(client, this.endpoint);
     if (!this.caps) {
-      const row = await conn.query<{ v: string }>({ text: "SELECT current_setting('server_version_num') AS v" });
+      const row = await conn.query<{ v: string }>({
+        text: "SELECT current_setting('server_version_num') AS v",
+      });
       this.caps = capabilitiesFor(Number(row.rows[0]?.v));
     }
     return conn;

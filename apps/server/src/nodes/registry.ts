@@ -10,7 +10,10 @@ import type { Transport } from './transport.ts';
 const run = promisify(execFile);
 
 /** Builds one NodeSession per configured node. Nothing connects until the monitor starts. */
-export async function buildSessions(config: WalboardConfig, env: NodeJS.ProcessEnv = process.env): Promise<NodeSession[]> {
+export async function buildSessions(
+  config: WalboardConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<NodeSession[]> {
   const out: NodeSession[] = [];
   for (const cluster of config.clusters) {
     for (const node of cluster.nodes) {

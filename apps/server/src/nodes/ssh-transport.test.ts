@@ -1,5 +1,5 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import pg from 'pg';
@@ -7,6 +7,46 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgStreamFactory, SshTransport, type SshTransportOptions, sshFingerprint } from './ssh-transport.ts';
 import { type SshdFixture, freePort, startSshd } from './test-support/sshd-fixture.ts';
 import { TransportError } from './transport.ts';
+
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+const postgresUser = {
+  uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+  gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+};
+
+/** A throwaway PostgreSQL 15 cluster on a free loopback port, run as the postgres OS user. */
+async function startPostgres(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const dir = mkdtempSync('/tmp/walboard-pg-');
+  chownSync(dir, postgresUser.uid, postgresUser.gid);
+  const data = join(dir, 'data');
+  const asPostgres = { ...postgresUser, cwd: dir };
+  execFileSync(`${PG_BIN}/initdb`, ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'], {
+    ...asPostgres,
+    stdio: 'ignore',
+  });
+  const port = await freePort();
+  const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'];
+  const proc = spawn(`${PG_BIN}/postgres`, args, { ...asPostgres, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const ready = await new Promise<boolean>((resolve) => {
+    proc.stderr?.on('data', (b: Buffer) => {
+      log += b.toString();
+      if (log.includes('ready to accept connections')) resolve(true);
+    });
+    void exited.then(() => resolve(false));
+  });
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGINT');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
+  if (!ready) {
+    await stop();
+    throw new Error(`PostgreSQL did not start:\n${log}`);
+  }
+  return { port, stop };
+}
 
 const HOSTILE = ['$(id)', '`id`', ';rm -rf /', "'", '"', '\\', '', ' ', '-n', '*', '~', 'a\nb', 'café 😀', '$HOME'];
 
@@ -18,7 +58,6 @@ function transportFor(sshd: SshdFixture, extra: Partial<SshTransportOptions> = {
     username: sshd.user,
     privateKey: sshd.privateKey,
     hostKey: sshd.hostKeyFingerprint,
-    log: (m) => process.env.DBG && console.error('DBG', Date.now(), m),
     ...extra,
   });
 }
@@ -88,7 +127,7 @@ describe('SshTransport against a real sshd', () => {
         const res = await t.exec(['printf', '%s\\0', ...argv, 'end']);
         expect(res.stdout.split('\0').slice(0, -2)).toEqual(argv);
       }),
-      { numRuns: 40 },
+      { numRuns: 30 },
     );
     expect(sshd.log().match(/Accepted publickey/g)).toHaveLength(1);
   });
@@ -193,6 +232,194 @@ describe('SshTransport against a real sshd', () => {
       expect(rec.events.filter((e) => e.up)).toEqual([]);
     } finally {
       await bad.close();
+    }
+  });
+});
+
+describe('SshTransport to PostgreSQL through the tunnel', () => {
+  let sshd: SshdFixture;
+  let t: SshTransport;
+  let pgServer: { port: number; stop: () => Promise<void> };
+
+  beforeAll(async () => {
+    [sshd, pgServer] = await Promise.all([startSshd(), startPostgres()]);
+    t = transportFor(sshd);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await Promise.all([sshd?.stop(), pgServer?.stop()]);
+  });
+
+  it('lets the pg driver query through pgStreamFactory', async () => {
+    // pg is told an address it cannot reach itself: only the tunnel leads to the server.
+    const config = {
+      host: 'tunnel-only.invalid',
+      port: 1,
+      user: 'postgres',
+      database: 'postgres',
+      keepAlive: true,
+      stream: pgStreamFactory(t, '127.0.0.1', pgServer.port),
+    };
+    const client = new pg.Client(config);
+    await client.connect();
+    try {
+      const r = await client.query<{ one: number; addr: string }>('select 1 as one, inet_client_addr()::text as addr');
+      expect(r.rows).toEqual([{ one: 1, addr: '127.0.0.1/32' }]);
+    } finally {
+      await client.end();
+    }
+    const pool = new pg.Pool({ ...config, max: 3 });
+    try {
+      const rows = await Promise.all([1, 2, 3, 4, 5].map((i) => pool.query<{ n: number }>('select $1::int as n', [i])));
+      expect(rows.map((r) => r.rows[0]?.n)).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('fails a pg connect with a clear error when nothing listens at the far end', async () => {
+    const port = await freePort();
+    const client = new pg.Client({ user: 'postgres', stream: pgStreamFactory(t, '127.0.0.1', port) });
+    const err = await client.connect().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as TransportError).message).toContain(`127.0.0.1:${port}`);
+  });
+});
+
+describe('SshTransport session limit', () => {
+  let sshd: SshdFixture;
+
+  beforeAll(async () => {
+    sshd = await startSshd({ maxSessions: 2 });
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  const twenty = (t: SshTransport) =>
+    Promise.allSettled(Array.from({ length: 20 }, (_, i) => t.exec(['sh', '-c', 'sleep 0.05; echo "$1"', 'sh', String(i)])));
+
+  it('control: sshd really refuses sessions beyond MaxSessions 2 when the transport allows more', async () => {
+    const t = transportFor(sshd, { maxSessions: 10 });
+    try {
+      const results = await twenty(t);
+      expect(results.filter((r) => r.status === 'rejected').length).toBeGreaterThan(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('runs 20 concurrent execs through maxSessions 2, all succeeding, with sftp holding a slot too', async () => {
+    const t = transportFor(sshd, { maxSessions: 2 });
+    try {
+      expect(await t.stat('/')).toMatchObject({ type: 'dir' });
+      const [results, file] = await Promise.all([twenty(t), t.readFile('/etc/hostname')]);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value.stdout : r.reason))).toEqual(
+        Array.from({ length: 20 }, (_, i) => `${i}\n`),
+      );
+      expect(file.toString()).toBe(readFileSync('/etc/hostname', 'utf8'));
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('SshTransport as the postgres user', () => {
+  let sshd: SshdFixture;
+  let t: SshTransport;
+  let dir: string;
+
+  beforeAll(async () => {
+    sshd = await startSshd({ user: 'postgres' });
+    t = transportFor(sshd);
+    dir = mkdtempSync('/tmp/walboard-ssh-pg-');
+    chownSync(dir, postgresUser.uid, postgresUser.gid);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sshd?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs in to the locked postgres account, writes files it owns, and kills its commands on timeout', async () => {
+    expect((await t.exec(['id', '-un'])).stdout).toBe('postgres\n');
+    const file = join(dir, 'owned');
+    await t.writeFileAtomic(file, 'x', 0o600);
+    expect(statSync(file)).toMatchObject({ uid: postgresUser.uid, mode: 0o100600 });
+    await expectRejectCode(t.readFile('/root/.bashrc'), 'command-failed');
+    await expectRejectCode(t.exec(['sleep', '6.1803'], { timeoutMs: 200 }), 'timeout');
+    for (let i = 0; i < 50 && processWithArgsExists(['sleep', '6.1803']); i++) await new Promise((r) => setTimeout(r, 40));
+    expect(processWithArgsExists(['sleep', '6.1803'])).toBe(false);
+  });
+});
+
+describe('SshTransport when the link breaks', () => {
+  let sshd: SshdFixture;
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+  });
+  afterAll(async () => {
+    await sshd?.stop();
+  });
+
+  it('fails fast while sshd is down and comes back by itself when it restarts', async () => {
+    const t = transportFor(sshd);
+    const rec = stateRecorder(t);
+    try {
+      await t.connect();
+      expect(await t.stat('/')).not.toBeNull();
+      const running = expectRejectCode(t.exec(['sleep', '5']), 'unreachable');
+      await new Promise((r) => setTimeout(r, 200));
+      const mark = rec.events.length;
+      await sshd.pause();
+      expect((await running).message).toContain("connection lost while running 'sleep' '5'");
+      const down = await rec.waitFor(false, mark, 5000);
+      expect(down.reason).toMatch(/n1/);
+      expect(t.isUp()).toBe(false);
+      const started = Date.now();
+      const err = await expectRejectCode(t.exec(['true']), 'unreachable');
+      expect(Date.now() - started).toBeLessThan(200);
+      expect(err.message).toContain('reconnecting');
+      await expectRejectCode(t.readFile('/etc/hostname'), 'unreachable');
+
+      await sshd.resume();
+      await rec.waitFor(true, mark, 10_000);
+      expect(t.isUp()).toBe(true);
+      expect((await t.exec(['echo', 'back'])).stdout).toBe('back\n');
+      // The SFTP session of the old connection is gone; a new one opens on demand.
+      expect(await t.stat('/')).not.toBeNull();
+    } finally {
+      await t.close();
+    }
+    expect(rec.events.at(-1)).toMatchObject({ up: false, reason: 'closed' });
+    await expectRejectCode(t.exec(['true']), 'closed');
+    // close() stops reconnecting: sshd sees no new login afterwards.
+    const logins = sshd.log().match(/Accepted publickey/g)?.length;
+    sshd.killConnections();
+    await new Promise((r) => setTimeout(r, 700));
+    expect(sshd.log().match(/Accepted publickey/g)?.length).toBe(logins);
+  });
+
+  it('notices a frozen peer through keepalives within interval * (countMax + 1), then reconnects', async () => {
+    const t = transportFor(sshd, { keepaliveIntervalMs: 250, keepaliveCountMax: 2 });
+    const rec = stateRecorder(t);
+    try {
+      await t.connect();
+      const mark = rec.events.length;
+      const frozenAt = Date.now();
+      sshd.freezeConnections();
+      const down = await rec.waitFor(false, mark, 5000);
+      expect(down.reason).toMatch(/keepalive/i);
+      expect(down.at - frozenAt).toBeLessThan(250 * 3 + 600);
+      await rec.waitFor(true, mark, 10_000);
+      expect((await t.exec(['echo', 'fresh'])).stdout).toBe('fresh\n');
+    } finally {
+      await t.close();
+      sshd.killConnections();
     }
   });
 });

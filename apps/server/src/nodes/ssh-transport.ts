@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Duplex } from 'node:stream';
+import { Duplex, PassThrough, type Readable } from 'node:stream';
 import { Client, type ClientChannel, type FileEntryWithStats, type SFTPWrapper, type Stats } from 'ssh2';
 import { atomicTempPath, createLineStream, DEFAULT_FILE_MODE, fileTypeOf } from './local-transport.ts';
 import { shellQuote } from './shell-quote.ts';
@@ -45,28 +45,44 @@ function keyType(key: Buffer): string {
   return len > 0 && len < 64 && key.length >= 4 + len ? key.subarray(4, 4 + len).toString('latin1') : 'unknown';
 }
 
-// The parts of ssh2's channel that killRemote needs; not in its public API.
-interface ChannelInternals {
-  outgoing?: { id?: number; state?: string };
-  _client?: { _protocol?: { signal?: (channelId: number, signal: string) => void } };
+// Runs argv via `exec "$@"` after printing the process group id on stderr's first line. OpenSSH
+// cannot signal a root session (it runs in the monitor, "session signalling requires privilege
+// separation") and ssh2 drops signal requests after stdin's EOF, so on timeout or stop() the
+// group is killed by a second command instead. Process group = what sshd setsid()s per session.
+const JOB_WRAPPER = 'read -r _ _ _ _ g _ </proc/$$/stat && printf "walboard-pgid:%s\\n" "$g" >&2; exec "$@"';
+const PGID_HEADER = /^walboard-pgid:(\d+)$/;
+
+/** Removes the wrapper's pgid line from the start of stderr and reports the pgid. */
+function splitPgidHeader(stderr: Readable, onPgid: (pgid: number) => void): Readable {
+  const out = new PassThrough();
+  let head: Buffer | null = Buffer.alloc(0);
+  const flushHead = (final: boolean) => {
+    if (!head) return;
+    const nl = head.indexOf(10);
+    if (nl < 0 && head.length < 64 && !final) return;
+    const m = PGID_HEADER.exec(head.subarray(0, nl < 0 ? head.length : nl).toString('latin1'));
+    if (m) onPgid(Number(m[1]));
+    const rest = m ? head.subarray(nl + 1) : head;
+    head = null;
+    if (rest.length > 0) out.write(rest);
+  };
+  stderr.on('data', (b: Buffer) => {
+    if (!head) return void out.write(b);
+    head = Buffer.concat([head, b]);
+    flushHead(false);
+  });
+  stderr.on('end', () => {
+    flushHead(true);
+    out.end();
+  });
+  return out;
 }
 
-/**
- * Sends SIGKILL to the command's process group (sshd does killpg). ssh2's Channel.signal() silently
- * does nothing once we have sent EOF on stdin, though SSH allows the request until the channel closes.
- */
-function killRemote(ch: ClientChannel): void {
-  const { outgoing, _client } = ch as unknown as ChannelInternals;
-  const signal = _client?._protocol?.signal;
-  try {
-    if (outgoing?.id !== undefined && (outgoing.state === 'open' || outgoing.state === 'eof') && signal) {
-      signal.call(_client?._protocol, outgoing.id, 'KILL');
-    } else {
-      ch.signal('KILL');
-    }
-  } catch {
-    // The channel is already closing; closing it is all that is left to do.
-  }
+function ended(r: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    if (r.readableEnded) resolve();
+    else r.once('end', () => resolve()).once('close', () => resolve());
+  });
 }
 
 /** Counts open session channels so we never ask for more than the server's MaxSessions. */
@@ -313,70 +329,91 @@ export class SshTransport implements Transport {
     });
   }
 
-  /** Attaches every listener a command channel needs; must run synchronously on open. */
-  private track(ch: ClientChannel, command: string) {
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let exit: { code: number | null; signal: string | null } | null = null;
-    ch.on('exit', (code: number | null, signal?: string) => {
-      exit = { code: code ?? null, signal: signal ?? null };
+  /** Starts argv under JOB_WRAPPER with every listener attached synchronously on open. */
+  private async startJob(argv: readonly string[], signal: AbortSignal | undefined) {
+    const shown = shellQuote(argv);
+    const command = shellQuote(['sh', '-c', JOB_WRAPPER, 'sh', ...argv]);
+    return this.openSession(signal, (c, cb) => c.exec(command, cb), `cannot start ${shown}`, (ch: ClientChannel) => {
+      let exit: { code: number | null; signal: string | null } | null = null;
+      let pgid: number | null = null;
+      ch.on('exit', (code: number | null, sig?: string) => {
+        exit = { code: code ?? null, signal: sig ?? null };
+      });
+      const stderr = splitPgidHeader(ch.stderr, (g) => {
+        pgid = g;
+      });
+      // ssh2 emits 'close' after the channel's own end; stderr ends on its own schedule.
+      const closed = new Promise<void>((resolve) => ch.once('close', () => resolve())).then(() => ended(stderr));
+      const kill = () => {
+        if (exit === null) this.killGroup(pgid, shown);
+        ch.close();
+      };
+      const lost = () => this.downError(new TransportError('unreachable', this.node, `connection lost while running ${shown}`));
+      return { ch, stderr, closed, kill, lost, shown, exit: () => exit };
     });
-    const lost = () => this.downError(new TransportError('unreachable', this.node, `connection lost while running ${command}`));
-    // ssh2 emits 'close' after the channel's end, so every byte has been seen by then.
-    const closed = new Promise<void>((resolve) => ch.once('close', () => resolve()));
-    return { ch, out, err, exit: () => exit, lost, closed };
+  }
+
+  // Bypasses the semaphore: the job being killed still holds its slot until it dies. If the server
+  // is at MaxSessions anyway, it refuses the channel and we say so.
+  private killGroup(pgid: number | null, shown: string): void {
+    const link = this.link;
+    const warn = (why: string) => this.opts.log?.(`ssh ${this.where}: could not kill ${shown}, it may still run: ${why}`);
+    if (!link) return warn('the connection is down');
+    if (pgid === null || pgid <= 1) return warn('its process group is unknown');
+    link.client.exec(shellQuote(['kill', '-s', 'KILL', '--', `-${pgid}`]), (err, ch) => {
+      if (err) return warn(err.message);
+      ch.resume();
+      ch.stderr.resume();
+      ch.end();
+    });
   }
 
   async exec(argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const command = shellQuote(argv);
     const timeout = opts.timeoutMs === undefined ? undefined : AbortSignal.timeout(opts.timeoutMs);
     const timeoutError = () =>
-      new TransportError('timeout', this.node, `${command} on ${this.where} did not finish within ${opts.timeoutMs} ms and was killed`);
-    const run = await this.openSession(timeout, (c, cb) => c.exec(command, cb), `cannot start ${command}`, (ch: ClientChannel) => {
-      const t = this.track(ch, command);
-      ch.on('data', (b: Buffer) => t.out.push(b));
-      ch.stderr.on('data', (b: Buffer) => t.err.push(b));
-      return t;
-    }).catch((err: unknown) => {
+      new TransportError(
+        'timeout',
+        this.node,
+        `${shellQuote(argv)} on ${this.where} did not finish within ${opts.timeoutMs} ms and was killed`,
+      );
+    const job = await this.startJob(argv, timeout).catch((err: unknown) => {
       throw timeout?.aborted ? timeoutError() : err;
     });
-    const { ch } = run;
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    job.ch.on('data', (b: Buffer) => out.push(b));
+    job.stderr.on('data', (b: Buffer) => err.push(b));
     const timedOut = new Promise<'timeout'>((resolve) => {
       if (!timeout) return;
       const onTimeout = () => {
-        killRemote(ch);
-        ch.close();
+        job.kill();
         resolve('timeout');
       };
       if (timeout.aborted) onTimeout();
       else timeout.addEventListener('abort', onTimeout, { once: true });
-      void run.closed.then(() => timeout.removeEventListener('abort', onTimeout));
+      void job.closed.then(() => timeout.removeEventListener('abort', onTimeout));
     });
-    ch.end(opts.input);
-    if ((await Promise.race([run.closed, timedOut])) === 'timeout') throw timeoutError();
-    const exit = run.exit();
-    if (!exit) throw run.lost();
-    return { ...exit, stdout: Buffer.concat(run.out).toString('utf8'), stderr: Buffer.concat(run.err).toString('utf8') };
+    job.ch.end(opts.input);
+    if ((await Promise.race([job.closed, timedOut])) === 'timeout') throw timeoutError();
+    const exit = job.exit();
+    if (!exit) throw job.lost();
+    return { ...exit, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
   }
 
   async stream(argv: readonly string[]): Promise<LineStream> {
-    const command = shellQuote(argv);
+    const job = await this.startJob(argv, undefined);
     let stopped = false;
-    return this.openSession(undefined, (c, cb) => c.exec(command, cb), `cannot start ${command}`, (ch: ClientChannel) => {
-      const t = this.track(ch, command);
-      const finished = t.closed.then(() => {
-        const exit = t.exit();
-        if (exit || stopped) return exit ?? { code: null, signal: null };
-        throw t.lost();
-      });
-      // Whoever never awaits `done` must not crash the process with an unhandled rejection.
-      finished.catch(() => {});
-      ch.end();
-      return createLineStream(ch, ch.stderr, finished, () => {
-        stopped = true;
-        killRemote(ch);
-        ch.close();
-      });
+    const finished = job.closed.then(() => {
+      const exit = job.exit();
+      if (exit || stopped) return exit ?? { code: null, signal: null };
+      throw job.lost();
+    });
+    // Whoever never awaits `done` must not crash the process with an unhandled rejection.
+    finished.catch(() => {});
+    job.ch.end();
+    return createLineStream(job.ch, job.stderr, finished, () => {
+      stopped = true;
+      job.kill();
     });
   }
 

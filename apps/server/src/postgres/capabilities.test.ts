@@ -29,7 +29,12 @@ describe('capabilities by server_version_num', () => {
     expect(c.backup.exclusive).toEqual({ start: 'pg_start_backup', stop: 'pg_stop_backup' });
     expect(c.backup.nonExclusive).toBeNull();
     expect(c.pgBasebackup).toEqual({ walStream: false, writeRecoveryConf: false });
-    expect(c.statReplication).toEqual({ pidColumn: 'procpid', lsnSuffix: '_location', hasLagColumns: false, hasReplyTime: false });
+    expect(c.statReplication).toEqual({
+      pidColumn: 'procpid',
+      lsnSuffix: '_location',
+      hasLagColumns: false,
+      hasReplyTime: false,
+    });
     expect(c.walReceiver).toBeNull();
     expect(c.hasStatArchiver).toBe(false);
   });
@@ -49,7 +54,12 @@ describe('capabilities by server_version_num', () => {
     expect(c.promoteMethods).toEqual(['pg_ctl', 'trigger-file']);
     expect(c.backup.exclusive).not.toBeNull();
     expect(c.backup.nonExclusive).toEqual({ start: 'pg_start_backup', stop: 'pg_stop_backup' });
-    expect(c.statReplication).toEqual({ pidColumn: 'pid', lsnSuffix: '_lsn', hasLagColumns: true, hasReplyTime: false });
+    expect(c.statReplication).toEqual({
+      pidColumn: 'pid',
+      lsnSuffix: '_lsn',
+      hasLagColumns: true,
+      hasReplyTime: false,
+    });
     expect(c.walReceiver).toEqual({ receivedLsnColumns: ['received_lsn'], hasSenderHost: false });
     expect(c.readyForReadOnlyLog).toMatch(/read only connections/);
   });
@@ -96,7 +106,12 @@ describe('capabilities by server_version_num', () => {
       expect(c.triggerFileSetting).toBeNull();
       expect(c.standbyConfig).toBe('standby.signal');
       expect(c.fn.replayLsn).toBe('pg_last_wal_replay_lsn');
-      expect(c.statReplication).toEqual({ pidColumn: 'pid', lsnSuffix: '_lsn', hasLagColumns: true, hasReplyTime: true });
+      expect(c.statReplication).toEqual({
+        pidColumn: 'pid',
+        lsnSuffix: '_lsn',
+        hasLagColumns: true,
+        hasReplyTime: true,
+      });
     }
     expect(capabilitiesFor(180004).major).toBe('18');
   });

@@ -47,7 +47,10 @@ export interface Capabilities {
     hasReplyTime: boolean;
   };
   /** null when pg_stat_wal_receiver does not exist (before 9.6). */
-  walReceiver: { receivedLsnColumns: ['received_lsn'] | ['written_lsn', 'flushed_lsn']; hasSenderHost: boolean } | null;
+  walReceiver: {
+    receivedLsnColumns: ['received_lsn'] | ['written_lsn', 'flushed_lsn'];
+    hasSenderHost: boolean;
+  } | null;
   hasStatArchiver: boolean;
   hasControlFunctions: boolean;
   /** Log line a standby prints when it accepts queries: a parser must match the version's spelling. */
@@ -91,7 +94,8 @@ export function capabilitiesFor(versionNum: number): Capabilities {
     },
     lsnType: v >= 90400 ? 'pg_lsn' : 'text',
     walLevelForStandby: v >= 90600 ? 'replica' : 'hot_standby',
-    walKeepSetting: v >= 130000 ? { name: 'wal_keep_size', unit: 'MB' } : { name: 'wal_keep_segments', unit: 'segments' },
+    walKeepSetting:
+      v >= 130000 ? { name: 'wal_keep_size', unit: 'MB' } : { name: 'wal_keep_segments', unit: 'segments' },
     hotStandbyDefault: v >= 100000,
     hasReplicationSlots: v >= 90400,
     standbyConfig: v >= 120000 ? 'standby.signal' : 'recovery.conf',

@@ -12,7 +12,11 @@ export interface PgCtlTarget {
  * argv of `pg_ctl <action>` for a node. `-l` is always given on start: without it the postmaster
  * keeps the caller's stdout open and a remote command never returns.
  */
-export function pgCtlArgv(t: PgCtlTarget, action: 'start' | 'stop' | 'restart' | 'status', extra: string[] = []): string[] {
+export function pgCtlArgv(
+  t: PgCtlTarget,
+  action: 'start' | 'stop' | 'restart' | 'status',
+  extra: string[] = [],
+): string[] {
   const argv = [`${t.binDir}/pg_ctl`, action, '-D', t.dataDir];
   if (action === 'start' || action === 'restart') {
     if (t.logFile) argv.push('-l', t.logFile);
