@@ -60,7 +60,10 @@ async function main() {
       },
       statusPollRatio: Number((pct(fresh, 50) / pct(persistent, 50)).toFixed(1)),
     };
-    await writeFile(join(import.meta.dirname ?? 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    await writeFile(
+      join(import.meta.dirname ?? 'bench', 'results.json'),
+      `${JSON.stringify(results, null, 2)}\n`,
+    );
     console.log(JSON.stringify(results, null, 2));
   } finally {
     await lab.stop();

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { lstat, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
@@ -100,21 +101,32 @@ export class LocalTransport implements Transport {
   readonly kind = 'local' as const;
   readonly node: string;
   private readonly runAs: { uid: number; gid: number } | undefined;
+  private readonly userEnv: { cwd: string; env: NodeJS.ProcessEnv } | undefined;
   private readonly running = new Set<number>();
   private closed = false;
 
   constructor(opts: LocalTransportOptions) {
     this.node = opts.node;
     this.runAs = opts.runAs;
+    if (opts.runAs) {
+      // Like an SSH login: the user's own HOME and name, so tools do not read root's dotfiles.
+      const pw = passwdEntry(opts.runAs.uid);
+      const home = pw && existsSync(pw.home) ? pw.home : '/';
+      const who = pw ? { USER: pw.name, LOGNAME: pw.name } : {};
+      this.userEnv = { cwd: home, env: { ...process.env, HOME: home, ...who } };
+    }
   }
 
   private spawnShell(argv: readonly string[], withStdin: boolean) {
     if (this.closed) throw new TransportError('closed', this.node, `transport to ${this.node} is closed`);
-    const child = spawn('/bin/sh', ['-c', shellQuote(argv)], {
+    if (argv.length === 0) throw new Error('LocalTransport: empty argv — there is no command to run');
+    // `exec` makes the command replace the shell (dash would fork it), so a signal death is
+    // reported as a signal, and builtins resolve to binaries, exactly as SshTransport's wrapper does.
+    const child = spawn('/bin/sh', ['-c', shellQuote(['exec', ...argv])], {
       stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       // Own process group, so a timeout or stop() kills the pipeline and not only the shell.
       detached: true,
-      ...(this.runAs ? { uid: this.runAs.uid, gid: this.runAs.gid, cwd: '/' } : {}),
+      ...(this.runAs && this.userEnv ? { uid: this.runAs.uid, gid: this.runAs.gid, ...this.userEnv } : {}),
     });
     const pid = child.pid;
     if (pid !== undefined) this.running.add(pid);
@@ -130,7 +142,11 @@ export class LocalTransport implements Transport {
       child.once('error', (err) => {
         if (pid !== undefined) this.running.delete(pid);
         reject(
-          new TransportError('command-failed', this.node, `cannot start ${argv[0]} on ${this.node}: ${err.message}`),
+          new TransportError(
+            'command-failed',
+            this.node,
+            `cannot start ${argv[0]} on ${this.node}: ${err.message}`,
+          ),
         );
       });
       child.once('close', (code, signal) => {
@@ -177,19 +193,27 @@ export class LocalTransport implements Transport {
   /** Runs argv and collects its output; a non-zero exit is a result, not an error. */
   async exec(argv: readonly string[], opts?: ExecOptions): Promise<ExecResult> {
     const r = await this.run(argv, opts);
-    return { code: r.code, signal: r.signal, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
+    return {
+      code: r.code,
+      signal: r.signal,
+      stdout: r.stdout.toString('utf8'),
+      stderr: r.stderr.toString('utf8'),
+    };
   }
 
   async stream(argv: readonly string[]): Promise<LineStream> {
     const { child, finished, kill } = this.spawnShell(argv, false);
     if (!child.stdout || !child.stderr) throw new Error('spawn returned no stdout/stderr pipes');
+    // Whoever never awaits `done` must not crash the process with an unhandled rejection.
+    finished.catch(() => {});
     return createLineStream(child.stdout, child.stderr, finished, kill);
   }
 
   // File operations as the runAs user go through commands, so permissions and ownership are that user's.
   private async fileOp(what: string, path: string, argv: readonly string[], input?: Buffer): Promise<Buffer> {
     const r = await this.run(argv, { timeoutMs: FILE_OP_TIMEOUT_MS, ...(input ? { input } : {}) });
-    if (r.code === MISSING) throw new TransportError('not-found', this.node, `${what}: ${path} does not exist on ${this.node}`);
+    if (r.code === MISSING)
+      throw new TransportError('not-found', this.node, `${what}: ${path} does not exist on ${this.node}`);
     if (r.code !== 0) {
       throw new TransportError(
         'command-failed',
@@ -203,13 +227,24 @@ export class LocalTransport implements Transport {
 
   private fsError(what: string, path: string, err: unknown): TransportError {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ENOENT') return new TransportError('not-found', this.node, `${what}: ${path} does not exist on ${this.node}`);
-    return new TransportError('command-failed', this.node, `${what} ${path} on ${this.node} failed: ${e.message}`);
+    if (e.code === 'ENOENT')
+      return new TransportError('not-found', this.node, `${what}: ${path} does not exist on ${this.node}`);
+    return new TransportError(
+      'command-failed',
+      this.node,
+      `${what} ${path} on ${this.node} failed: ${e.message}`,
+    );
   }
 
   async readFile(path: string): Promise<Buffer> {
     if (this.runAs) {
-      return this.fileOp('readFile', path, ['sh', '-c', `[ -e "$1" ] || exit ${MISSING}; exec cat -- "$1"`, 'sh', path]);
+      return this.fileOp('readFile', path, [
+        'sh',
+        '-c',
+        `[ -e "$1" ] || exit ${MISSING}; exec cat -- "$1"`,
+        'sh',
+        path,
+      ]);
     }
     return readFile(path).catch((err: unknown) => Promise.reject(this.fsError('readFile', path, err)));
   }
@@ -219,8 +254,13 @@ export class LocalTransport implements Transport {
     const octal = mode.toString(8);
     if (this.runAs) {
       const script =
-        'trap \'rm -f "$1"\' EXIT; set -eC; umask 077; cat > "$1"; chmod "$3" "$1"; sync "$1"; mv -f "$1" "$2"';
-      await this.fileOp('writeFileAtomic', path, ['sh', '-c', script, 'sh', tmp, path, octal], Buffer.from(data));
+        'trap \'rm -f -- "$1"\' EXIT; set -eC; umask 077; cat > "$1"; chmod "$3" -- "$1"; sync -- "$1"; mv -f -- "$1" "$2"';
+      await this.fileOp(
+        'writeFileAtomic',
+        path,
+        ['sh', '-c', script, 'sh', tmp, path, octal],
+        Buffer.from(data),
+      );
       return;
     }
     try {
@@ -244,7 +284,9 @@ export class LocalTransport implements Transport {
   async list(dir: string): Promise<FileEntry[]> {
     if (this.runAs) {
       const script = `[ -e "$1" ] || exit ${MISSING}; exec find "$1" -mindepth 1 -maxdepth 1 -printf '%f\\0%y\\0%s\\0%T@\\0'`;
-      const fields = (await this.fileOp('list', dir, ['sh', '-c', script, 'sh', dir])).toString('utf8').split('\0');
+      const fields = (await this.fileOp('list', dir, ['sh', '-c', script, 'sh', dir]))
+        .toString('utf8')
+        .split('\0');
       const entries: FileEntry[] = [];
       for (let i = 0; i + 3 < fields.length; i += 4) {
         const [name = '', y = '', size = '0', t = '0'] = fields.slice(i, i + 4);
@@ -272,7 +314,12 @@ export class LocalTransport implements Transport {
       try {
         const out = await this.fileOp('stat', path, ['sh', '-c', script, 'sh', path]);
         const [y = '', size = '0', t = '0', m = '0'] = out.toString('utf8').split('\0');
-        return { type: findType(y), size: Number(size), mtimeMs: Math.round(Number(t) * 1000), mode: Number.parseInt(m, 8) };
+        return {
+          type: findType(y),
+          size: Number(size),
+          mtimeMs: Math.round(Number(t) * 1000),
+          mode: Number.parseInt(m, 8),
+        };
       } catch (err) {
         if (err instanceof TransportError && err.code === 'not-found') return null;
         throw err;
@@ -280,7 +327,12 @@ export class LocalTransport implements Transport {
     }
     try {
       const s = await stat(path);
-      return { type: fileTypeOf(s.mode), size: s.size, mtimeMs: Math.round(s.mtimeMs), mode: s.mode & 0o7777 };
+      return {
+        type: fileTypeOf(s.mode),
+        size: s.size,
+        mtimeMs: Math.round(s.mtimeMs),
+        mode: s.mode & 0o7777,
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw this.fsError('stat', path, err);
@@ -292,7 +344,13 @@ export class LocalTransport implements Transport {
       const sock = connect({ host, port });
       sock.once('connect', () => resolve(sock));
       sock.once('error', (err) =>
-        reject(new TransportError('unreachable', this.node, `cannot connect to ${host}:${port} from ${this.node}: ${err.message}`)),
+        reject(
+          new TransportError(
+            'unreachable',
+            this.node,
+            `cannot connect to ${host}:${port} from ${this.node}: ${err.message}`,
+          ),
+        ),
       );
     });
   }
@@ -317,6 +375,21 @@ export class LocalTransport implements Transport {
       }
     }
   }
+}
+
+/** Name and home of a local account (Node has no getpwuid). */
+function passwdEntry(uid: number): { name: string; home: string } | null {
+  let passwd: string;
+  try {
+    passwd = readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return null;
+  }
+  for (const line of passwd.split('\n')) {
+    const f = line.split(':');
+    if (f.length >= 7 && Number(f[2]) === uid) return { name: f[0] ?? '', home: f[5] ?? '/' };
+  }
+  return null;
 }
 
 function findType(y: string): FileEntry['type'] {

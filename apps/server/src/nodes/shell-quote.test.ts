@@ -5,14 +5,66 @@ import { quoteArg, shellQuote } from './shell-quote.ts';
 
 // Characters a shell gives meaning to, plus newlines, non-ASCII and astral code points.
 const hostileChar = fc.constantFrom(
-  "'", '"', '$', '`', '\\', '\n', '\r', '\t', ' ', '-', '*', '?', '[', ']', '~', ';', '|', '&',
-  '(', ')', '{', '}', '<', '>', '#', '!', '=', '%', '^', ',', 'a', 'Z', '0', 'é', 'ß', '中', '😀',
-  '\u00a0', '\u200b', '\x7f', '\x01',
+  "'",
+  '"',
+  '$',
+  '`',
+  '\\',
+  '\n',
+  '\r',
+  '\t',
+  ' ',
+  '-',
+  '*',
+  '?',
+  '[',
+  ']',
+  '~',
+  ';',
+  '|',
+  '&',
+  '(',
+  ')',
+  '{',
+  '}',
+  '<',
+  '>',
+  '#',
+  '!',
+  '=',
+  '%',
+  '^',
+  ',',
+  'a',
+  'Z',
+  '0',
+  'é',
+  'ß',
+  '中',
+  '😀',
+  '\u00a0',
+  '\u200b',
+  '\x7f',
+  '\x01',
 );
 const hostileArg = fc.string({ unit: hostileChar, maxLength: 24 });
 // Any Unicode scalar value except NUL (which shellQuote must refuse).
 const anyArg = fc.string({ unit: 'binary', maxLength: 16 }).map((s) => s.replaceAll('\0', ''));
-const fixedArg = fc.constantFrom('', '-', '--', '-n', '-e', '$(id)', '`id`', "'", "''", '\\', '~', '~root', '*');
+const fixedArg = fc.constantFrom(
+  '',
+  '-',
+  '--',
+  '-n',
+  '-e',
+  '$(id)',
+  '`id`',
+  "'",
+  "''",
+  '\\',
+  '~',
+  '~root',
+  '*',
+);
 const arg = fc.oneof(hostileArg, anyArg, fixedArg);
 const argvArb = fc.array(arg, { maxLength: 8 });
 
@@ -73,6 +125,7 @@ describe('shellQuote', () => {
     ['command separator', ';rm -rf /'],
     ['lone quote', "'"],
     ['quote soup', `'"'"'\\'`],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${PATH} for sh to leave alone
     ['variable', '$HOME ${PATH} $1 $@ $*'],
     ['glob', '/*'],
     ['tilde', '~'],
@@ -85,7 +138,10 @@ describe('shellQuote', () => {
   ];
   for (const [name, value] of hostile) {
     it(`passes ${name} through literally`, () => {
-      expect(roundTrip('/bin/sh', true, [[value], ['x', value, value]])).toEqual([[value], ['x', value, value]]);
+      expect(roundTrip('/bin/sh', true, [[value], ['x', value, value]])).toEqual([
+        [value],
+        ['x', value, value],
+      ]);
     });
   }
 

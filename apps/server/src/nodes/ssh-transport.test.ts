@@ -1,11 +1,20 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgStreamFactory, SshTransport, type SshTransportOptions, sshFingerprint } from './ssh-transport.ts';
-import { type SshdFixture, freePort, startSshd } from './test-support/sshd-fixture.ts';
+import { freePort, type SshdFixture, startSshd } from './test-support/sshd-fixture.ts';
 import { TransportError } from './transport.ts';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -20,12 +29,27 @@ async function startPostgres(): Promise<{ port: number; stop: () => Promise<void
   chownSync(dir, postgresUser.uid, postgresUser.gid);
   const data = join(dir, 'data');
   const asPostgres = { ...postgresUser, cwd: dir };
-  execFileSync(`${PG_BIN}/initdb`, ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'], {
-    ...asPostgres,
-    stdio: 'ignore',
-  });
+  execFileSync(
+    `${PG_BIN}/initdb`,
+    ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C'],
+    {
+      ...asPostgres,
+      stdio: 'ignore',
+    },
+  );
   const port = await freePort();
-  const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off'];
+  const args = [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+  ];
   const proc = spawn(`${PG_BIN}/postgres`, args, { ...asPostgres, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
@@ -48,7 +72,22 @@ async function startPostgres(): Promise<{ port: number; stop: () => Promise<void
   return { port, stop };
 }
 
-const HOSTILE = ['$(id)', '`id`', ';rm -rf /', "'", '"', '\\', '', ' ', '-n', '*', '~', 'a\nb', 'café 😀', '$HOME'];
+const HOSTILE = [
+  '$(id)',
+  '`id`',
+  ';rm -rf /',
+  "'",
+  '"',
+  '\\',
+  '',
+  ' ',
+  '-n',
+  '*',
+  '~',
+  'a\nb',
+  'café 😀',
+  '$HOME',
+];
 
 function transportFor(sshd: SshdFixture, extra: Partial<SshTransportOptions> = {}): SshTransport {
   return new SshTransport({
@@ -71,7 +110,8 @@ function stateRecorder(t: SshTransport) {
     for (;;) {
       const e = events.slice(after).find((x) => x.up === up);
       if (e) return e;
-      if (Date.now() > deadline) throw new Error(`no onStateChange(${up}) within ${timeoutMs} ms: ${JSON.stringify(events)}`);
+      if (Date.now() > deadline)
+        throw new Error(`no onStateChange(${up}) within ${timeoutMs} ms: ${JSON.stringify(events)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
@@ -123,10 +163,13 @@ describe('SshTransport against a real sshd', () => {
     expect(r.stdout.split('\0').slice(0, -1)).toEqual(HOSTILE);
     const arg = fc.string({ unit: 'binary', maxLength: 12 }).map((s) => s.replaceAll('\0', ''));
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(arg, fc.constantFrom(...HOSTILE)), { maxLength: 6 }), async (argv) => {
-        const res = await t.exec(['printf', '%s\\0', ...argv, 'end']);
-        expect(res.stdout.split('\0').slice(0, -2)).toEqual(argv);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof(arg, fc.constantFrom(...HOSTILE)), { maxLength: 6 }),
+        async (argv) => {
+          const res = await t.exec(['printf', '%s\\0', ...argv, 'end']);
+          expect(res.stdout.split('\0').slice(0, -2)).toEqual(argv);
+        },
+      ),
       { numRuns: 30 },
     );
     expect(sshd.log().match(/Accepted publickey/g)).toHaveLength(1);
@@ -140,6 +183,8 @@ describe('SshTransport against a real sshd', () => {
     expect(r.stdout).toBe(input.toString('utf8'));
     expect(r.stderr).toBe('oops\n');
     expect((await t.exec(['cat'])).stdout).toBe('');
+    expect(await t.exec(['sh', '-c', 'kill -TERM $$'])).toMatchObject({ code: null, signal: 'SIGTERM' });
+    await expect(t.exec([])).rejects.toThrow(/empty argv/);
   });
 
   it('kills the command and rejects with timeout', async () => {
@@ -147,7 +192,8 @@ describe('SshTransport against a real sshd', () => {
     const err = await expectRejectCode(t.exec(['sleep', '7.3141'], { timeoutMs: 300 }), 'timeout');
     expect(Date.now() - started).toBeLessThan(2000);
     expect(err.message).toContain('n1');
-    for (let i = 0; i < 50 && processWithArgsExists(['sleep', '7.3141']); i++) await new Promise((r) => setTimeout(r, 40));
+    for (let i = 0; i < 50 && processWithArgsExists(['sleep', '7.3141']); i++)
+      await new Promise((r) => setTimeout(r, 40));
     expect(processWithArgsExists(['sleep', '7.3141'])).toBe(false);
     expect((await t.exec(['echo', 'still fine'])).stdout).toBe('still fine\n');
   });
@@ -158,14 +204,21 @@ describe('SshTransport against a real sshd', () => {
     const lines: string[] = [];
     s.onLine((line, from) => lines.push(`${from}:${line}`));
     expect(await s.done).toEqual({ code: 0, signal: null });
-    expect(lines.filter((l) => l.startsWith('stdout:'))).toEqual(['stdout:a', 'stdout:bc', 'stdout:d', 'stdout:é', 'stdout:tail']);
+    expect(lines.filter((l) => l.startsWith('stdout:'))).toEqual([
+      'stdout:a',
+      'stdout:bc',
+      'stdout:d',
+      'stdout:é',
+      'stdout:tail',
+    ]);
     expect(lines).toContain('stderr:e');
 
     const long = await t.stream(['sh', '-c', 'echo ready; exec sleep 8.2718']);
     await new Promise<void>((resolve) => long.onLine(() => resolve()));
     long.stop();
     await long.done;
-    for (let i = 0; i < 50 && processWithArgsExists(['sleep', '8.2718']); i++) await new Promise((r) => setTimeout(r, 40));
+    for (let i = 0; i < 50 && processWithArgsExists(['sleep', '8.2718']); i++)
+      await new Promise((r) => setTimeout(r, 40));
     expect(processWithArgsExists(['sleep', '8.2718'])).toBe(false);
   });
 
@@ -184,7 +237,7 @@ describe('SshTransport against a real sshd', () => {
     symlinkSync('sub', join(dir, 'link'));
     const entries = await t.list(dir);
     expect(entries.map((e) => [e.name, e.type]).sort()).toEqual([
-      ['conf \'quoted\'.txt', 'file'],
+      ["conf 'quoted'.txt", 'file'],
       ['empty', 'file'],
       ['link', 'symlink'],
       ['sub', 'dir'],
@@ -234,6 +287,23 @@ describe('SshTransport against a real sshd', () => {
       await bad.close();
     }
   });
+
+  it('reports a refused key as auth-failed, naming the user', async () => {
+    const keyDir = mkdtempSync('/tmp/walboard-other-key-');
+    try {
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(keyDir, 'k')]);
+      const stranger = transportFor(sshd, { privateKey: readFileSync(join(keyDir, 'k')) });
+      try {
+        const err = await expectRejectCode(stranger.connect(), 'auth-failed');
+        expect(err.message).toContain('user root');
+        await expectRejectCode(stranger.exec(['true']), 'auth-failed');
+      } finally {
+        await stranger.close();
+      }
+    } finally {
+      rmSync(keyDir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('SshTransport to PostgreSQL through the tunnel', () => {
@@ -263,14 +333,26 @@ describe('SshTransport to PostgreSQL through the tunnel', () => {
     const client = new pg.Client(config);
     await client.connect();
     try {
-      const r = await client.query<{ one: number; addr: string }>('select 1 as one, inet_client_addr()::text as addr');
+      const r = await client.query<{ one: number; addr: string }>(
+        'select 1 as one, inet_client_addr()::text as addr',
+      );
       expect(r.rows).toEqual([{ one: 1, addr: '127.0.0.1/32' }]);
     } finally {
       await client.end();
     }
+    // The server hanging up reaches pg as the end of its stream.
+    const doomed = new pg.Client(config);
+    doomed.on('error', () => {});
+    await doomed.connect();
+    const ended = new Promise<void>((resolve) => doomed.on('end', () => resolve()));
+    await doomed.query('select pg_terminate_backend(pg_backend_pid())').catch(() => {});
+    await ended;
+
     const pool = new pg.Pool({ ...config, max: 3 });
     try {
-      const rows = await Promise.all([1, 2, 3, 4, 5].map((i) => pool.query<{ n: number }>('select $1::int as n', [i])));
+      const rows = await Promise.all(
+        [1, 2, 3, 4, 5].map((i) => pool.query<{ n: number }>('select $1::int as n', [i])),
+      );
       expect(rows.map((r) => r.rows[0]?.n)).toEqual([1, 2, 3, 4, 5]);
     } finally {
       await pool.end();
@@ -287,6 +369,18 @@ describe('SshTransport to PostgreSQL through the tunnel', () => {
     expect(err).toBeInstanceOf(TransportError);
     expect((err as TransportError).message).toContain(`127.0.0.1:${port}`);
   });
+  it('ends a tunnelled pg connection when the SSH connection drops, instead of hanging', async () => {
+    const client = new pg.Client({
+      user: 'postgres',
+      stream: pgStreamFactory(t, '127.0.0.1', pgServer.port),
+    });
+    client.on('error', () => {});
+    await client.connect();
+    const ended = new Promise<void>((resolve) => client.on('end', () => resolve()));
+    sshd.killConnections();
+    await ended;
+    await expect(client.query('select 1')).rejects.toThrow();
+  });
 });
 
 describe('SshTransport session limit', () => {
@@ -300,7 +394,9 @@ describe('SshTransport session limit', () => {
   });
 
   const twenty = (t: SshTransport) =>
-    Promise.allSettled(Array.from({ length: 20 }, (_, i) => t.exec(['sh', '-c', 'sleep 0.05; echo "$1"', 'sh', String(i)])));
+    Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) => t.exec(['sh', '-c', 'sleep 0.05; echo "$1"', 'sh', String(i)])),
+    );
 
   it('control: sshd really refuses sessions beyond MaxSessions 2 when the transport allows more', async () => {
     const t = transportFor(sshd, { maxSessions: 10 });
@@ -351,7 +447,8 @@ describe('SshTransport as the postgres user', () => {
     expect(statSync(file)).toMatchObject({ uid: postgresUser.uid, mode: 0o100600 });
     await expectRejectCode(t.readFile('/root/.bashrc'), 'command-failed');
     await expectRejectCode(t.exec(['sleep', '6.1803'], { timeoutMs: 200 }), 'timeout');
-    for (let i = 0; i < 50 && processWithArgsExists(['sleep', '6.1803']); i++) await new Promise((r) => setTimeout(r, 40));
+    for (let i = 0; i < 50 && processWithArgsExists(['sleep', '6.1803']); i++)
+      await new Promise((r) => setTimeout(r, 40));
     expect(processWithArgsExists(['sleep', '6.1803'])).toBe(false);
   });
 });
@@ -419,7 +516,8 @@ describe('SshTransport when the link breaks', () => {
       expect((await t.exec(['echo', 'fresh'])).stdout).toBe('fresh\n');
     } finally {
       await t.close();
-      sshd.killConnections();
+      // Kills the frozen connection processes along with sshd, and brings it back.
+      await sshd.restart();
     }
   });
 });

@@ -104,7 +104,8 @@ export async function startSshd(opts: SshdFixtureOptions = {}): Promise<SshdFixt
   let stopped = false;
 
   // pid of our sshd while it runs; never a pid that may have been reused by now.
-  const livePid = () => (child?.pid && child.exitCode === null && child.signalCode === null ? child.pid : null);
+  const livePid = () =>
+    child?.pid && child.exitCode === null && child.signalCode === null ? child.pid : null;
   const connections = () => {
     const pid = livePid();
     return pid ? descendants(pid) : [];
@@ -124,14 +125,27 @@ export async function startSshd(opts: SshdFixtureOptions = {}): Promise<SshdFixt
 
   try {
     const keygen = (file: string) =>
-      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'walboard-test', '-f', join(dir, file)]);
+      execFileSync('ssh-keygen', [
+        '-q',
+        '-t',
+        'ed25519',
+        '-N',
+        '',
+        '-C',
+        'walboard-test',
+        '-f',
+        join(dir, file),
+      ]);
     keygen('host_ed25519_key');
     keygen('client_ed25519_key');
-    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_ed25519_key.pub')), { mode: 0o644 });
-    const fingerprint = execFileSync('ssh-keygen', ['-lf', join(dir, 'host_ed25519_key.pub')], { encoding: 'utf8' }).split(
-      ' ',
-    )[1];
-    if (!fingerprint?.startsWith('SHA256:')) throw new Error(`unexpected ssh-keygen -lf output: ${fingerprint}`);
+    writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_ed25519_key.pub')), {
+      mode: 0o644,
+    });
+    const fingerprint = execFileSync('ssh-keygen', ['-lf', join(dir, 'host_ed25519_key.pub')], {
+      encoding: 'utf8',
+    }).split(' ')[1];
+    if (!fingerprint?.startsWith('SHA256:'))
+      throw new Error(`unexpected ssh-keygen -lf output: ${fingerprint}`);
     const port = await freePort();
     const config = join(dir, 'sshd_config');
     writeFileSync(
@@ -163,7 +177,9 @@ export async function startSshd(opts: SshdFixtureOptions = {}): Promise<SshdFixt
 
     const launch = async () => {
       for (let attempt = 0; ; attempt++) {
-        const proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+        const proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
         child = proc;
         const listening = await new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => resolve(false), 10_000);
