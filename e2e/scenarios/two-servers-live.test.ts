@@ -78,6 +78,15 @@ describe('two servers on the page: primary and standby, live', () => {
     expect(await page.text('h2', 'reachability')).toMatch(/SSH: up/i);
   });
 
+  it("reaches each node's PostgreSQL through its ssh tunnel", async () => {
+    // The config gives no pg host: the session dials 127.0.0.1:5432 as seen from the node itself,
+    // which only the ssh tunnel can reach from the controller.
+    for (const s of wb.app.sessions) {
+      const [row] = await s.query<{ addr: string | null }>('SELECT inet_server_addr()::text AS addr');
+      expect(row?.addr).toBe('127.0.0.1/32');
+    }
+  });
+
   it('moves the standby replay LSN forward after rows are written on the primary', async () => {
     const before = (await page.text('h2', 'replay-lsn')).match(LSN)?.[0];
     if (!before) throw new Error('no replay LSN on the h2 card');

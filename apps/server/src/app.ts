@@ -35,6 +35,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const sessions: NodeSession[] = await buildSessions(opts.config, opts.env);
   const monitor = new ClusterMonitor(sessions, opts.poller);
   app.decorate('monitor', monitor);
+  app.decorate('sessions', sessions);
 
   await app.register(socketHub, { monitor });
   await app.register(apiRoutes, { prefix: '/api', monitor, sessions, version: WALBOARD_VERSION });
@@ -44,6 +45,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onReady', async () => monitor.start());
   app.addHook('onClose', async () => {
     monitor.stop();
+    await Promise.all(sessions.map((s) => s.close()));
     await Promise.all(sessions.map((s) => s.transport.close()));
   });
   return app;
@@ -52,5 +54,6 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 declare module 'fastify' {
   interface FastifyInstance {
     monitor: ClusterMonitor;
+    sessions: readonly NodeSession[];
   }
 }

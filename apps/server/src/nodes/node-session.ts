@@ -26,6 +26,7 @@ export interface PgClientOptions {
  */
 export class NodeSession {
   private caps: Capabilities | null = null;
+  private sharedPool: pg.Pool | null = null;
 
   constructor(
     readonly cluster: string,
@@ -45,6 +46,45 @@ export class NodeSession {
   /** Known after the first successful connection; version differences come from here only. */
   get capabilities(): Capabilities | null {
     return this.caps;
+  }
+
+  /**
+   * Runs one statement on the node's shared pool (operations, REST reads). Pollers keep their own
+   * connection instead, so a slow operation never delays the live view.
+   */
+  async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    this.sharedPool ??= this.newPool();
+    try {
+      return (await this.sharedPool.query<R>(text, values)).rows;
+    } catch (err) {
+      throw new Error(describePgError(err, this.endpoint));
+    }
+  }
+
+  /** Ends the shared pool; pollers close their own connections. */
+  async close(): Promise<void> {
+    const p = this.sharedPool;
+    this.sharedPool = null;
+    await p?.end().catch(() => {});
+  }
+
+  private newPool(): pg.Pool {
+    const pool = new pg.Pool({
+      host: this.endpoint.host,
+      port: this.endpoint.port,
+      user: this.endpoint.user,
+      database: this.endpoint.database,
+      password: this.endpoint.password,
+      application_name: 'walboard',
+      max: 3,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+      ...(this.endpoint.stream ? { stream: this.endpoint.stream } : {}),
+    });
+    // An idle client dying (node restarted, link cut) is reported by the next query, not thrown.
+    pool.on('error', () => {});
+    return pool;
   }
 
   /** Opens a dedicated connection (pollers keep one for their prepared statements). */
