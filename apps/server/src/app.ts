@@ -8,6 +8,7 @@ import { apiRoutes } from './http/api-routes.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { socketHub } from './hub/socket-hub.ts';
 import { ClusterMonitor } from './monitor/cluster-monitor.ts';
+import { MonitorBus } from './monitor/monitor-bus.ts';
 import type { StatusPollerOptions } from './monitor/status-poller.ts';
 import type { NodeSession } from './nodes/node-session.ts';
 import { buildSessions } from './nodes/registry.ts';
@@ -33,7 +34,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   installErrorHandler(app, { pageFallback: servePage });
 
   const sessions: NodeSession[] = await buildSessions(opts.config, opts.env);
-  const monitor = new ClusterMonitor(sessions, opts.poller);
+  // Watchers publish on the bus; the hub forwards. One watcher of each kind per node.
+  const bus = new MonitorBus();
+  const monitor = new ClusterMonitor(sessions, opts.poller, bus);
   app.decorate('monitor', monitor);
   app.decorate('sessions', sessions);
 

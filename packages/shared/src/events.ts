@@ -1,10 +1,36 @@
 import { z } from 'zod';
 import { nameSchema } from './config.ts';
-import type { ClusterSnapshot, NodeStatus } from './status.ts';
+import type { ArchiveEntry, ClusterSnapshot, LogLine, NodeStatus, ReplicationLink } from './status.ts';
 
 /** Client → server messages, each checked against its schema on arrival. */
 export const subscribeMessageSchema = z.strictObject({ cluster: nameSchema });
 export type SubscribeMessage = z.infer<typeof subscribeMessageSchema>;
+
+/** Logs are followed per node: a burst on one node reaches only the viewers who asked for it. */
+export const logSubscribeMessageSchema = z.strictObject({ cluster: nameSchema, node: nameSchema });
+export type LogSubscribeMessage = z.infer<typeof logSubscribeMessageSchema>;
+
+export interface LogLinesEvent {
+  cluster: string;
+  node: string;
+  lines: LogLine[];
+  /** Lines the controller had to drop for this viewer so far (bounded buffers), shown on the page. */
+  dropped: number;
+}
+
+export interface ArchiveChangedEvent {
+  cluster: string;
+  node: string;
+  added: ArchiveEntry[];
+  removed: string[];
+  /** false when the directory does not exist (yet). */
+  exists: boolean;
+}
+
+export interface LinksEvent {
+  cluster: string;
+  links: ReplicationLink[];
+}
 
 export type SubscribeAck = { ok: true } | { ok: false; error: string; message: string };
 
@@ -12,9 +38,15 @@ export type SubscribeAck = { ok: true } | { ok: false; error: string; message: s
 export interface ServerToClientEvents {
   'cluster:snapshot': (snapshot: ClusterSnapshot) => void;
   'node:status': (status: NodeStatus) => void;
+  'cluster:links': (event: LinksEvent) => void;
+  'archive:changed': (event: ArchiveChangedEvent) => void;
+  /** Sent on log:subscribe with the ring buffer's lines, then in batches (~100 ms). */
+  'log:lines': (event: LogLinesEvent) => void;
 }
 
 export interface ClientToServerEvents {
   subscribe: (msg: SubscribeMessage, ack: (res: SubscribeAck) => void) => void;
   unsubscribe: (msg: SubscribeMessage) => void;
+  'log:subscribe': (msg: LogSubscribeMessage, ack: (res: SubscribeAck) => void) => void;
+  'log:unsubscribe': (msg: LogSubscribeMessage) => void;
 }

@@ -1,5 +1,6 @@
 import {
   type ClientToServerEvents,
+  logSubscribeMessageSchema,
   type ServerToClientEvents,
   type SubscribeAck,
   subscribeMessageSchema,
@@ -8,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
 import type { ClusterMonitor } from '../monitor/cluster-monitor.ts';
+import type { LogHistory } from '../monitor/monitor-bus.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,13 +18,14 @@ declare module 'fastify' {
 }
 
 const room = (cluster: string) => `cluster:${cluster}`;
+const logRoom = (cluster: string, node: string) => `logs:${cluster}/${node}`;
 
 /**
  * socket.io bound to Fastify's HTTP server: one room per cluster, a snapshot on subscribe, then
  * each node's status as the monitor reports it. Viewers never cause polls.
  */
 export const socketHub = fp(
-  async (app: FastifyInstance, opts: { monitor: ClusterMonitor }) => {
+  async (app: FastifyInstance, opts: { monitor: ClusterMonitor; logs?: LogHistory }) => {
     const io = new Server<ClientToServerEvents, ServerToClientEvents>(app.server, {
       serveClient: false,
       // Same-origin only: a page from another site must not open a live feed with our cookies.
@@ -38,9 +41,13 @@ export const socketHub = fp(
     });
     app.decorate('io', io);
 
-    const off = opts.monitor.onStatus((status) => {
-      io.to(room(status.cluster)).emit('node:status', status);
-    });
+    const bus = opts.monitor.bus;
+    const offs = [
+      bus.on('status', (status) => io.to(room(status.cluster)).emit('node:status', status)),
+      bus.on('links', (ev) => io.to(room(ev.cluster)).emit('cluster:links', ev)),
+      bus.on('archive', (ev) => io.to(room(ev.cluster)).emit('archive:changed', ev)),
+      bus.on('logLines', (ev) => io.to(logRoom(ev.cluster, ev.node)).emit('log:lines', ev)),
+    ];
 
     io.on('connection', (socket) => {
       socket.on('subscribe', (msg, ack) => {
@@ -71,10 +78,36 @@ export const socketHub = fp(
         const parsed = subscribeMessageSchema.safeParse(msg);
         if (parsed.success) void socket.leave(room(parsed.data.cluster));
       });
+      socket.on('log:subscribe', (msg, ack) => {
+        const reply: (r: SubscribeAck) => void = typeof ack === 'function' ? ack : () => {};
+        const parsed = logSubscribeMessageSchema.safeParse(msg);
+        if (!parsed.success) {
+          reply({
+            ok: false,
+            error: 'WB_ERR_BAD_MESSAGE',
+            message: `log:subscribe: ${parsed.error.issues[0]?.message}`,
+          });
+          return;
+        }
+        const { cluster, node } = parsed.data;
+        const snap = opts.monitor.snapshot(cluster);
+        if (!snap?.nodes.some((n) => n.node === node)) {
+          reply({ ok: false, error: 'WB_ERR_NO_NODE', message: `no node "${node}" in cluster "${cluster}"` });
+          return;
+        }
+        void socket.join(logRoom(cluster, node));
+        reply({ ok: true });
+        const recent = opts.logs?.recent(cluster, node);
+        if (recent) socket.emit('log:lines', { cluster, node, lines: recent.lines, dropped: recent.dropped });
+      });
+      socket.on('log:unsubscribe', (msg) => {
+        const parsed = logSubscribeMessageSchema.safeParse(msg);
+        if (parsed.success) void socket.leave(logRoom(parsed.data.cluster, parsed.data.node));
+      });
     });
 
     app.addHook('onClose', async () => {
-      off();
+      for (const off of offs) off();
       await io.close();
     });
   },

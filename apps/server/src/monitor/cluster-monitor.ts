@@ -1,15 +1,16 @@
 import type { ClusterSnapshot, NodeStatus } from '@walboard/shared/status';
 import type { NodeSession } from '../nodes/node-session.ts';
+import { MonitorBus } from './monitor-bus.ts';
 import { DEFAULT_POLLER_OPTIONS, StatusPoller, type StatusPollerOptions } from './status-poller.ts';
-
-type Listener = (status: NodeStatus) => void;
 
 /** All pollers of all clusters; the hub listens here and never polls on its own. */
 export class ClusterMonitor {
   private readonly pollers = new Map<string, Map<string, StatusPoller>>();
-  private readonly listeners = new Set<Listener>();
-
-  constructor(sessions: readonly NodeSession[], opts: StatusPollerOptions = DEFAULT_POLLER_OPTIONS) {
+  constructor(
+    sessions: readonly NodeSession[],
+    opts: StatusPollerOptions = DEFAULT_POLLER_OPTIONS,
+    readonly bus: MonitorBus = new MonitorBus(),
+  ) {
     for (const s of sessions) {
       let byNode = this.pollers.get(s.cluster);
       if (!byNode) {
@@ -28,9 +29,8 @@ export class ClusterMonitor {
     for (const byNode of this.pollers.values()) for (const p of byNode.values()) p.stop();
   }
 
-  onStatus(cb: Listener): () => void {
-    this.listeners.add(cb);
-    return () => this.listeners.delete(cb);
+  onStatus(cb: (status: NodeStatus) => void): () => void {
+    return this.bus.on('status', cb);
   }
 
   hasCluster(cluster: string): boolean {
@@ -40,7 +40,7 @@ export class ClusterMonitor {
   snapshot(cluster: string): ClusterSnapshot | null {
     const byNode = this.pollers.get(cluster);
     if (!byNode) return null;
-    return { cluster, nodes: [...byNode.values()].map((p) => p.current) };
+    return { cluster, nodes: [...byNode.values()].map((p) => p.current), links: [] };
   }
 
   /** Polls done per node so far, keyed "cluster/node". */
@@ -51,6 +51,6 @@ export class ClusterMonitor {
   }
 
   private fire(status: NodeStatus): void {
-    for (const l of this.listeners) l(status);
+    this.bus.emit('status', status);
   }
 }

@@ -146,6 +146,11 @@ export class StatusPoller {
       currentLsn: row?.current_lsn ?? null,
       receiveLsn: row?.receive_lsn ?? null,
       replayLsn: row?.replay_lsn ?? null,
+      lastReplayTimestamp: null,
+      senders: [],
+      receiver: null,
+      archiver: null,
+      readyFiles: null,
       observedAt: new Date().toISOString(),
     };
   }

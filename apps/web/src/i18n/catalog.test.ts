@@ -1,12 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { catalogs, format, languages, pickLang, placeholdersOf } from './catalog.ts';
-import en from './en.json';
-import es from './es.json';
+import { catalogParts, catalogs, format, languages, pickLang, placeholdersOf } from './catalog.ts';
 
 // The raw JSON, not `catalogs`: the typed view would hide extra keys in es.json.
-const raw: Record<string, Record<string, string>> = { en, es };
+const merge = (parts: readonly Readonly<Record<string, string>>[]) =>
+  Object.assign({}, ...parts) as Record<string, string>;
+const raw: Record<string, Record<string, string>> = {
+  en: merge(catalogParts.en),
+  es: merge(catalogParts.es),
+};
+const en = raw.en ?? {};
+const es = raw.es ?? {};
 
 describe('i18n catalogs', () => {
+  it('never define one key in two files (a later file would silently win)', () => {
+    for (const lang of languages) {
+      const seen = new Set<string>();
+      const clashes: string[] = [];
+      for (const part of catalogParts[lang]) {
+        for (const k of Object.keys(part)) {
+          if (seen.has(k)) clashes.push(k);
+          seen.add(k);
+        }
+      }
+      expect({ lang, clashes }).toEqual({ lang, clashes: [] });
+    }
+  });
+
   it('have exactly the same keys', () => {
     const enKeys = new Set(Object.keys(raw.en ?? {}));
     for (const lang of languages) {
@@ -20,7 +39,7 @@ describe('i18n catalogs', () => {
 
   it('use the same {placeholders} per key', () => {
     for (const [key, template] of Object.entries(en)) {
-      expect(placeholdersOf(es[key as keyof typeof es] ?? ''), key).toEqual(placeholdersOf(template));
+      expect(placeholdersOf(es[key] ?? ''), key).toEqual(placeholdersOf(template));
     }
   });
 

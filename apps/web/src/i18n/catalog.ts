@@ -1,5 +1,23 @@
-import en from './en.json';
-import es from './es.json';
+import archiveEn from '../features/archive/messages.en.json';
+import archiveEs from '../features/archive/messages.es.json';
+import historyEn from '../features/history/messages.en.json';
+import historyEs from '../features/history/messages.es.json';
+import logsEn from '../features/logs/messages.en.json';
+import logsEs from '../features/logs/messages.es.json';
+import replicationEn from '../features/replication/messages.en.json';
+import replicationEs from '../features/replication/messages.es.json';
+import coreEn from './en.json';
+import coreEs from './es.json';
+
+// Each feature keeps its own messages beside its code (feature-prefixed keys); one catalog per language.
+const en = { ...coreEn, ...replicationEn, ...archiveEn, ...logsEn, ...historyEn };
+const es = { ...coreEs, ...replicationEs, ...archiveEs, ...logsEs, ...historyEs };
+
+/** The files each catalog is made of, untyped, so tests can find extra or clashing keys. */
+export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record<string, string>>[]>> = {
+  en: [coreEn, replicationEn, archiveEn, logsEn, historyEn],
+  es: [coreEs, replicationEs, archiveEs, logsEs, historyEs],
+};
 
 export const languages = ['en', 'es'] as const;
 export type Lang = (typeof languages)[number];

@@ -16,6 +16,11 @@ function status(node: string, patch: Partial<NodeStatus> = {}): NodeStatus {
     currentLsn: null,
     receiveLsn: '0/3000148',
     replayLsn: '0/3000148',
+    lastReplayTimestamp: null,
+    senders: [],
+    receiver: null,
+    archiver: null,
+    readyFiles: null,
     observedAt: '2025-01-01T00:00:00.000Z',
     ...patch,
   };
@@ -26,7 +31,10 @@ function following(cluster: string): ClusterLiveState {
 }
 
 function loaded(...nodes: NodeStatus[]): ClusterLiveState {
-  return clusterLiveReducer(following('lab'), { type: 'snapshot', snapshot: { cluster: 'lab', nodes } });
+  return clusterLiveReducer(following('lab'), {
+    type: 'snapshot',
+    snapshot: { cluster: 'lab', nodes, links: [] },
+  });
 }
 
 const names = (s: ClusterLiveState) => [...s.nodes.keys()];
@@ -61,13 +69,13 @@ describe('clusterLiveReducer', () => {
 
   it('ignores a snapshot or a status of another cluster', () => {
     const s = loaded(status('h1'));
-    const otherSnap = { cluster: 'old', nodes: [status('x', { cluster: 'old' })] };
+    const otherSnap = { cluster: 'old', nodes: [status('x', { cluster: 'old' })], links: [] };
     expect(clusterLiveReducer(s, { type: 'snapshot', snapshot: otherSnap })).toBe(s);
     expect(clusterLiveReducer(s, { type: 'status', status: status('h1', { cluster: 'old' }) })).toBe(s);
   });
 
   it('ignores everything while no cluster is selected', () => {
-    const snap = { cluster: 'lab', nodes: [status('h1')] };
+    const snap = { cluster: 'lab', nodes: [status('h1')], links: [] };
     expect(clusterLiveReducer(initialClusterLiveState, { type: 'snapshot', snapshot: snap })).toBe(
       initialClusterLiveState,
     );
@@ -116,7 +124,7 @@ describe('clusterLiveReducer', () => {
     s = clusterLiveReducer(s, { type: 'status', status: status('gone') });
     s = clusterLiveReducer(s, {
       type: 'snapshot',
-      snapshot: { cluster: 'lab', nodes: [status('h1'), status('h2')] },
+      snapshot: { cluster: 'lab', nodes: [status('h1'), status('h2')], links: [] },
     });
     expect(names(s)).toEqual(['h1', 'h2']);
     expect(s.nodes.get('h1')).toBe(newer);
@@ -129,6 +137,7 @@ describe('clusterLiveReducer', () => {
       snapshot: {
         cluster: 'lab',
         nodes: [status('h2', { role: 'primary', timeline: 2, observedAt: '2025-01-01T00:01:00Z' })],
+        links: [],
       },
     });
     expect(names(after)).toEqual(['h2']);

@@ -16,6 +16,11 @@ function withLinks(ssh: 'up' | 'down' | null, pg: 'up' | 'down'): NodeStatus {
     currentLsn: null,
     receiveLsn: null,
     replayLsn: null,
+    lastReplayTimestamp: null,
+    senders: [],
+    receiver: null,
+    archiver: null,
+    readyFiles: null,
     observedAt: '2025-01-01T00:00:00.000Z',
   };
 }
