@@ -29,6 +29,7 @@ export type { HostExecOptions } from './host-init.ts';
 export type { QueryOptions, StopMode } from './postgres-host.ts';
 export type { RunResult } from './proc.ts';
 export { HarnessError } from './proc.ts';
+export { startSshd, stopSshd } from './sshd-control.ts';
 export type { HostInfo, HostsRun, PgInfo } from './state.ts';
 export type { UpOptions } from './up.ts';
 export { up } from './up.ts';

@@ -5,13 +5,21 @@ import fastifyStatic from '@fastify/static';
 import type { WalboardConfig } from '@walboard/shared/config';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { apiRoutes } from './http/api-routes.ts';
+import { archiveRoutes } from './http/archive-routes.ts';
 import { installErrorHandler } from './http/errors.ts';
+import { historyRoutes } from './http/history-routes.ts';
+import { logRoutes } from './http/log-routes.ts';
+import { metricsRoutes } from './http/metrics-routes.ts';
 import { socketHub } from './hub/socket-hub.ts';
+import { ArchiveWatchers } from './monitor/archive-watcher.ts';
 import { ClusterMonitor } from './monitor/cluster-monitor.ts';
+import { LagHistoryRecorder } from './monitor/lag-history.ts';
+import { LogTails } from './monitor/log-tails.ts';
 import { MonitorBus } from './monitor/monitor-bus.ts';
 import type { StatusPollerOptions } from './monitor/status-poller.ts';
 import type { NodeSession } from './nodes/node-session.ts';
 import { buildSessions } from './nodes/registry.ts';
+import { openStore, type WalboardStore } from './store/database.ts';
 
 export const WALBOARD_VERSION = '0.1.0';
 
@@ -40,8 +48,35 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorate('monitor', monitor);
   app.decorate('sessions', sessions);
 
-  await app.register(socketHub, { monitor });
+  // One `tail -F` per node with postgres.logFile; the hub sends its recent lines to new viewers.
+  const logs = new LogTails(sessions, bus);
+  await app.register(socketHub, { monitor, logs });
+  await app.register(logRoutes, { prefix: '/api', logs, sessions });
+  app.addHook('onReady', async () => logs.start());
+  // preClose: the tails end while their transports are still open (onClose hooks run last-added
+  // first, so the transports would already be closed), and no `tail -F` is left on a node.
+  app.addHook('preClose', async () => logs.stop());
   await app.register(apiRoutes, { prefix: '/api', monitor, sessions, version: WALBOARD_VERSION });
+  // One archive watcher per node with an archiveDir; it publishes 'archive' on the bus.
+  const archive = new ArchiveWatchers(sessions, bus);
+  app.decorate('archive', archive);
+  await app.register(archiveRoutes, { prefix: '/api', archive });
+  app.addHook('onReady', async () => archive.start());
+  app.addHook('onClose', async () => archive.stop());
+  // Lag history in <dataDir>/walboard.db: one write a second from the bus, whatever the viewers.
+  const store = openStore(opts.config.dataDir);
+  const lagHistory = new LagHistoryRecorder(bus, store.lag, {
+    onError: (err) => app.log.error({ err }, `lag history not written to ${store.file}`),
+  });
+  app.decorate('store', store);
+  await app.register(historyRoutes, { prefix: '/api', monitor, lag: store.lag });
+  const clusterNames = opts.config.clusters.map((c) => c.name);
+  await app.register(metricsRoutes, { prefix: '/api', monitor, clusters: clusterNames });
+  app.addHook('onReady', async () => lagHistory.start());
+  app.addHook('onClose', async () => {
+    lagHistory.stop();
+    store.close();
+  });
 
   if (servePage) await app.register(fastifyStatic, { root: webDist, wildcard: false });
 
@@ -58,5 +93,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     monitor: ClusterMonitor;
     sessions: readonly NodeSession[];
+    archive: ArchiveWatchers;
+    store: WalboardStore;
   }
 }

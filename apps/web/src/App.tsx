@@ -30,7 +30,13 @@ export function App() {
       <ConnectionBanner connection={live.connection} />
       <main className="mx-auto max-w-screen-2xl p-4">
         {selected ? (
-          <OverviewPage clusters={list} cluster={selected} onSelectCluster={select} feed={feed} />
+          <OverviewPage
+            clusters={list}
+            cluster={selected}
+            onSelectCluster={select}
+            feed={feed}
+            socket={live.socket}
+          />
         ) : (
           <ClustersNotice clusters={clusters} onRetry={retry} />
         )}

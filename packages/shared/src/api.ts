@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lagPointSchema, logLineSchema } from './status.ts';
 
 export const errorBodySchema = z.strictObject({
   error: z.string(),
@@ -16,3 +17,39 @@ export const clusterSummarySchema = z.strictObject({
 });
 export const clusterListSchema = z.array(clusterSummarySchema);
 export type ClusterSummary = z.infer<typeof clusterSummarySchema>;
+
+/** `GET /clusters/:c/nodes/:n/log?lines=N`: how many of the recent lines (the server keeps 2,000). */
+export const nodeLogQuerySchema = z.object({
+  lines: z.coerce.number().int().min(1).max(2000).default(200),
+});
+export type NodeLogQuery = z.infer<typeof nodeLogQuerySchema>;
+
+/** The recent lines of a node's server log, oldest first; `dropped` counts lines lost to bursts. */
+export const nodeLogSchema = z.strictObject({
+  cluster: z.string(),
+  node: z.string(),
+  lines: z.array(logLineSchema),
+  dropped: z.number().int().min(0),
+});
+export type NodeLog = z.infer<typeof nodeLogSchema>;
+
+/** The lag chart's windows; each is kept in the store at its own resolution (1 s, 10 s, 1 min). */
+export const lagRangeSchema = z.enum(['15m', '1h', '24h']);
+export type LagRange = z.infer<typeof lagRangeSchema>;
+
+/** `GET /api/clusters/:cluster/lag-history?standby=&range=` */
+export const lagHistoryQuerySchema = z.strictObject({
+  /** A configured standby's name, or an unmatched sender's application_name (≤ 63 bytes in PostgreSQL). */
+  standby: z.string().min(1).max(128),
+  range: lagRangeSchema.default('15m'),
+});
+export type LagHistoryQuery = z.infer<typeof lagHistoryQuerySchema>;
+
+export const lagHistorySchema = z.strictObject({
+  cluster: z.string(),
+  standby: z.string(),
+  range: lagRangeSchema,
+  /** Oldest first. One point per 1 s (15m), max of each 10 s (1h) or 1 min (24h) bucket. */
+  points: z.array(lagPointSchema),
+});
+export type LagHistory = z.infer<typeof lagHistorySchema>;

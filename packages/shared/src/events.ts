@@ -25,6 +25,8 @@ export interface ArchiveChangedEvent {
   removed: string[];
   /** false when the directory does not exist (yet). */
   exists: boolean;
+  /** Older files left out of the listing past the watcher's cap (see ArchiveListing.omitted). */
+  omitted?: number;
 }
 
 export interface LinksEvent {

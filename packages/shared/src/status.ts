@@ -154,6 +154,8 @@ export const archiveListingSchema = z.strictObject({
   /** false when the directory does not exist (yet). */
   exists: z.boolean(),
   entries: z.array(archiveEntrySchema),
+  /** Older files left out because the directory holds more than the watcher's cap; 0 or absent when none. */
+  omitted: z.number().int().nonnegative().optional(),
 });
 export type ArchiveListing = z.infer<typeof archiveListingSchema>;
 

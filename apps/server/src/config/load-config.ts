@@ -25,11 +25,13 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
       { line: null, column: null, field: '', message: `cannot read the file: ${reason}` },
     ]);
   }
-  const config = parseConfigText(abs, text);
-  return { file: abs, config: resolvePaths(abs, config) };
+  return { file: abs, config: parseConfigText(abs, text) };
 }
 
-/** Parses YAML text as walboard.yaml. Exposed for tests and for validating edits before saving. */
+/**
+ * Parses YAML text as walboard.yaml (relative paths resolve against `file`'s folder). Exposed for
+ * tests and for validating edits before saving.
+ */
 export function parseConfigText(file: string, text: string): WalboardConfig {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
@@ -48,7 +50,7 @@ export function parseConfigText(file: string, text: string): WalboardConfig {
     );
   }
   const result = walboardConfigSchema.safeParse(doc.toJS() ?? {});
-  if (result.success) return result.data;
+  if (result.success) return resolvePaths(file, result.data);
   throw new ConfigError(
     file,
     result.error.issues.flatMap((i) => locateIssue(doc, lineCounter, i)),

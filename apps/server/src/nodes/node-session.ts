@@ -65,7 +65,9 @@ export class NodeSession {
   async close(): Promise<void> {
     const p = this.sharedPool;
     this.sharedPool = null;
-    await p?.end().catch(() => {});
+    // pool.end() waits for each client's goodbye; through a cut link that never comes. The
+    // transport closes right after and tears the streams down anyway, so wait at most 2 s.
+    if (p) await Promise.race([p.end().catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]);
   }
 
   private newPool(): pg.Pool {

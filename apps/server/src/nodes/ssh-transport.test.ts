@@ -393,15 +393,18 @@ describe('SshTransport session limit', () => {
     await sshd?.stop();
   });
 
-  const twenty = (t: SshTransport) =>
+  const twenty = (t: SshTransport, seconds = '0.05') =>
     Promise.allSettled(
-      Array.from({ length: 20 }, (_, i) => t.exec(['sh', '-c', 'sleep 0.05; echo "$1"', 'sh', String(i)])),
+      Array.from({ length: 20 }, (_, i) =>
+        t.exec(['sh', '-c', `sleep ${seconds}; echo "$1"`, 'sh', String(i)]),
+      ),
     );
 
   it('control: sshd really refuses sessions beyond MaxSessions 2 when the transport allows more', async () => {
     const t = transportFor(sshd, { maxSessions: 10 });
     try {
-      const results = await twenty(t);
+      // Commands outlast the transport's open retries (~0.3 s), so the refusals must show.
+      const results = await twenty(t, '1.5');
       expect(results.filter((r) => r.status === 'rejected').length).toBeGreaterThan(0);
     } finally {
       await t.close();

@@ -238,24 +238,44 @@ export class SshTransport implements Transport {
   ): Promise<T> {
     const link = await this.ready();
     const release = await link.sessions.acquire(signal);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.openOnce(link, release, open, onOpen);
+      } catch (err) {
+        // sshd frees a session slot only once the previous session's process is reaped, a moment
+        // after the channel closed: under load a new open can meet a slot not yet free. Retry that.
+        const refused = err instanceof Error && /open failed|administratively prohibited/i.test(err.message);
+        if (!refused || attempt >= 4 || this.link !== link) {
+          release();
+          throw this.link === link
+            ? new TransportError(
+                'command-failed',
+                this.node,
+                `${what} on ${this.where}: ${(err as Error).message}`,
+              )
+            : this.downError(this.lastError);
+        }
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
+  }
+
+  private openOnce<C extends ClientChannel | SFTPWrapper, T>(
+    link: Link,
+    release: () => void,
+    open: (c: Client, cb: (err: Error | undefined, ch: C) => void) => void,
+    onOpen: (ch: C) => T,
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const fail = (err: Error) => {
-        release();
-        reject(
-          this.link === link
-            ? new TransportError('command-failed', this.node, `${what} on ${this.where}: ${err.message}`)
-            : this.downError(this.lastError),
-        );
-      };
       try {
         open(link.client, (err, ch) => {
-          if (err) return fail(err);
+          if (err) return reject(err);
           ch.once('close', release);
           resolve(onOpen(ch));
         });
       } catch (err) {
         // ssh2 throws "Not connected" when the socket died after ready() returned.
-        fail(err as Error);
+        reject(err as Error);
       }
     });
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { capabilitiesFor, majorOf } from './capabilities.ts';
+import { sendersJsonColumn, sendersSelectSql } from './replication-sql.ts';
 import { nodeStatusSql } from './status-sql.ts';
 
 // Expected values are the rows of shared/docs/postgres-versions.md, one version per case.
@@ -136,7 +137,8 @@ describe('status SQL per version', () => {
     expect(sql).toContain('pg_xlogfile_name(');
     expect(sql).not.toContain('pg_stat_wal_receiver');
     expect(sql).not.toContain('pg_control_checkpoint');
-    expect(sql).not.toContain('::text');
+    // 9.1 returns LSNs as text already: no pg_lsn cast anywhere.
+    expect(sql).not.toContain(')::text');
   });
 
   it('uses the wal names and casts pg_lsn to text on 10+', () => {
@@ -144,5 +146,70 @@ describe('status SQL per version', () => {
     expect(sql).toContain('(pg_current_wal_lsn())::text');
     expect(sql).toContain('(pg_last_wal_receive_lsn())::text');
     expect(sql).not.toMatch(/xlog/);
+  });
+});
+
+describe('replication status SQL per version', () => {
+  it('9.1: procpid and *_location columns, no lag/reply_time, no receiver or archiver view, senders in a second statement', () => {
+    const caps = capabilitiesFor(90124);
+    const senders = sendersSelectSql(caps);
+    expect(senders).toContain('procpid AS pid');
+    expect(senders).toContain('sent_location AS sent_lsn');
+    expect(senders).toContain('replay_location AS replay_lsn');
+    expect(senders).toContain('NULL::float8 AS replay_lag_ms');
+    expect(senders).toContain('NULL::timestamptz AS reply_time');
+    expect(senders).not.toMatch(/\b(sent|write|flush|replay)_lsn AS|replay_lag\)|reply_time AS/);
+    expect(sendersJsonColumn(caps)).toBeNull();
+    const sql = nodeStatusSql(caps);
+    expect(sql).not.toContain('pg_stat_archiver');
+    expect(sql).not.toContain('pg_stat_wal_receiver');
+    expect(sql).toContain('NULL::bigint AS arch_archived_count');
+    expect(sql).toContain("pg_ls_dir('pg_xlog/archive_status')");
+    expect(sql).toContain('NULL::boolean AS restore_command_set');
+    expect(sql).toContain('pg_last_xact_replay_timestamp()');
+  });
+
+  it('10: received_lsn, no sender_host, lag columns, pg_ls_dir(pg_wal/archive_status) for superusers, no reply_time', () => {
+    const caps = capabilitiesFor(100023);
+    const sql = nodeStatusSql(caps);
+    expect(sql).toContain('(r.received_lsn)::text AS rcv_received_lsn');
+    expect(sql).toContain('NULL::text AS rcv_sender_host');
+    expect(sql).toContain("pg_ls_dir('pg_wal/archive_status', true, false)");
+    expect(sql).toContain("current_setting('is_superuser') = 'on'");
+    expect(sql).toContain('LEFT JOIN pg_stat_archiver a ON true');
+    expect(sql).toContain('LEFT JOIN pg_stat_wal_receiver r ON true');
+    expect(sql).toContain('json_agg(s)');
+    expect(sql).toContain('(extract(epoch FROM replay_lag) * 1000)::float8 AS replay_lag_ms');
+    expect(sql).toContain('NULL::timestamptz AS reply_time');
+    expect(sql).toContain('NULL::boolean AS restore_command_set');
+  });
+
+  it('11: sender_host and sender_port', () => {
+    const sql = nodeStatusSql(capabilitiesFor(110022));
+    expect(sql).toContain('r.sender_host AS rcv_sender_host');
+    expect(sql).toContain('r.sender_port AS rcv_sender_port');
+    expect(sql).toContain('(r.received_lsn)::text');
+  });
+
+  it('12: reply_time, pg_ls_archive_statusdir(), restore_command readable', () => {
+    const sql = nodeStatusSql(capabilitiesFor(120022));
+    expect(sql).toContain('reply_time AS reply_time');
+    expect(sql).toContain('pg_ls_archive_statusdir()');
+    expect(sql).toContain("current_setting('restore_command', true)");
+    expect(sql).toContain('(r.received_lsn)::text');
+  });
+
+  it('13–18: flushed_lsn replaces received_lsn', () => {
+    for (const v of [130023, 150018, 180004]) {
+      const sql = nodeStatusSql(capabilitiesFor(v));
+      expect(sql).toContain('(r.flushed_lsn)::text AS rcv_received_lsn');
+      expect(sql).not.toContain('received_lsn)');
+    }
+  });
+
+  it('leaves the .ready count out when asked (the poller does that if listing fails)', () => {
+    const caps = capabilitiesFor(150018);
+    expect(nodeStatusSql(caps)).toContain('AS ready_files');
+    expect(nodeStatusSql(caps, { readyFiles: false })).not.toContain('ready_files');
   });
 });

@@ -53,6 +53,18 @@ export interface Capabilities {
   } | null;
   hasStatArchiver: boolean;
   hasControlFunctions: boolean;
+  /**
+   * How to count `.ready` files in the WAL archive_status dir: pg_ls_archive_statusdir() (12+,
+   * grantable), pg_ls_dir(dir, missing_ok, include_dots) (9.5+; superuser on 10) or the one-argument
+   * pg_ls_dir (9.1–9.4, superuser only).
+   */
+  readyFiles: { fn: 'pg_ls_archive_statusdir' } | { fn: 'pg_ls_dir'; dir: string; missingOk: boolean };
+  /** `current_setting(name, missing_ok)` exists (9.6+): a missing setting gives NULL, not an error. */
+  hasCurrentSettingMissingOk: boolean;
+  /** restore_command is a server setting readable with current_setting (12+; before: recovery.conf). */
+  restoreCommandIsSetting: boolean;
+  /** json_agg exists (9.3+): every WAL sender row fits in one column of the status row. */
+  hasJsonAgg: boolean;
   /** Log line a standby prints when it accepts queries: a parser must match the version's spelling. */
   readyForReadOnlyLog: string;
 }
@@ -131,6 +143,13 @@ export function capabilitiesFor(versionNum: number): Capabilities {
           },
     hasStatArchiver: v >= 90400,
     hasControlFunctions: v >= 90600,
+    readyFiles:
+      v >= 120000
+        ? { fn: 'pg_ls_archive_statusdir' }
+        : { fn: 'pg_ls_dir', dir: `${xlog ? 'pg_xlog' : 'pg_wal'}/archive_status`, missingOk: v >= 90500 },
+    hasCurrentSettingMissingOk: v >= 90600,
+    restoreCommandIsSetting: v >= 120000,
+    hasJsonAgg: v >= 90300,
     readyForReadOnlyLog:
       v >= 150000
         ? 'database system is ready to accept read-only connections'

@@ -1,4 +1,4 @@
-import type { NodeStatus } from '@walboard/shared';
+import type { NodeStatus, ReplicationLink } from '@walboard/shared';
 import { describe, expect, it } from 'vitest';
 import { type ClusterLiveState, clusterLiveReducer, initialClusterLiveState } from './cluster-state.ts';
 
@@ -42,7 +42,7 @@ const names = (s: ClusterLiveState) => [...s.nodes.keys()];
 describe('clusterLiveReducer', () => {
   it('starts empty and not loaded after selecting a cluster', () => {
     const s = following('lab');
-    expect(s).toEqual({ cluster: 'lab', loaded: false, nodes: new Map() });
+    expect(s).toEqual({ cluster: 'lab', loaded: false, nodes: new Map(), links: [] });
   });
 
   it('keeps the same state object when the same cluster is selected again', () => {
@@ -52,7 +52,7 @@ describe('clusterLiveReducer', () => {
 
   it('forgets the nodes when another cluster is selected', () => {
     const s = clusterLiveReducer(loaded(status('h1')), { type: 'select', cluster: 'other' });
-    expect(s).toEqual({ cluster: 'other', loaded: false, nodes: new Map() });
+    expect(s).toEqual({ cluster: 'other', loaded: false, nodes: new Map(), links: [] });
   });
 
   it('loads a snapshot in its order', () => {
@@ -148,5 +148,59 @@ describe('clusterLiveReducer', () => {
     const s = loaded(status('__proto__'));
     expect(names(s)).toEqual(['__proto__']);
     expect(s.nodes.get('__proto__')?.node).toBe('__proto__');
+  });
+
+  describe('links', () => {
+    const link = (standby: string, replayBytes: number): ReplicationLink => ({
+      primary: 'h1',
+      standby,
+      applicationName: standby,
+      clientAddr: '10.0.0.2',
+      streaming: true,
+      archiveShipping: false,
+      state: 'streaming',
+      lag: { replayBytes, flushBytes: replayBytes, replaySeconds: 0, secondsSource: 'caught-up' },
+    });
+
+    it('keeps the links of the snapshot', () => {
+      const s = clusterLiveReducer(following('lab'), {
+        type: 'snapshot',
+        snapshot: { cluster: 'lab', nodes: [status('h1'), status('h2')], links: [link('h2', 0)] },
+      });
+      expect(s.links).toEqual([link('h2', 0)]);
+    });
+
+    it("replaces them with each 'cluster:links' event of the followed cluster, keeping the nodes", () => {
+      const s = loaded(status('h1'), status('h2'));
+      const next = clusterLiveReducer(s, {
+        type: 'links',
+        event: { cluster: 'lab', links: [link('h2', 8192)] },
+      });
+      expect(next.links[0]?.lag.replayBytes).toBe(8192);
+      expect(next.nodes).toBe(s.nodes);
+      const emptied = clusterLiveReducer(next, { type: 'links', event: { cluster: 'lab', links: [] } });
+      expect(emptied.links).toEqual([]);
+    });
+
+    it('ignores links of another cluster, and keeps links when a node status arrives', () => {
+      const s = clusterLiveReducer(loaded(status('h1')), {
+        type: 'links',
+        event: { cluster: 'lab', links: [link('h2', 1)] },
+      });
+      expect(clusterLiveReducer(s, { type: 'links', event: { cluster: 'old', links: [] } })).toBe(s);
+      const after = clusterLiveReducer(s, {
+        type: 'status',
+        status: status('h1', { observedAt: '2025-01-01T00:00:03Z' }),
+      });
+      expect(after.links).toBe(s.links);
+    });
+
+    it('forgets the links when another cluster is selected', () => {
+      const s = clusterLiveReducer(loaded(status('h1')), {
+        type: 'links',
+        event: { cluster: 'lab', links: [link('h2', 1)] },
+      });
+      expect(clusterLiveReducer(s, { type: 'select', cluster: 'other' }).links).toEqual([]);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { ClusterSnapshot, NodeStatus } from '@walboard/shared';
+import type { ClusterSnapshot, LinksEvent, NodeStatus, ReplicationLink } from '@walboard/shared';
 
 /** What the page knows about the cluster it follows. */
 export interface ClusterLiveState {
@@ -11,14 +11,22 @@ export interface ClusterLiveState {
    * "__proto__" is a valid one; insertion order is the snapshot's order and survives updates.
    */
   nodes: ReadonlyMap<string, NodeStatus>;
+  /** Primary → standby edges with their lag, from the snapshot, then each 'cluster:links' event. */
+  links: readonly ReplicationLink[];
 }
 
 export type ClusterLiveAction =
   | { type: 'select'; cluster: string | null }
   | { type: 'snapshot'; snapshot: ClusterSnapshot }
-  | { type: 'status'; status: NodeStatus };
+  | { type: 'status'; status: NodeStatus }
+  | { type: 'links'; event: LinksEvent };
 
-export const initialClusterLiveState: ClusterLiveState = { cluster: null, loaded: false, nodes: new Map() };
+export const initialClusterLiveState: ClusterLiveState = {
+  cluster: null,
+  loaded: false,
+  nodes: new Map(),
+  links: [],
+};
 
 // An observation must never be replaced by an older one (e.g. a snapshot built just before a
 // status it crosses on the wire). Unparsable times are not compared: the newcomer wins.
@@ -34,7 +42,7 @@ export function clusterLiveReducer(state: ClusterLiveState, action: ClusterLiveA
   switch (action.type) {
     case 'select':
       if (action.cluster === state.cluster) return state;
-      return { cluster: action.cluster, loaded: false, nodes: new Map() };
+      return { cluster: action.cluster, loaded: false, nodes: new Map(), links: [] };
 
     case 'snapshot': {
       const { snapshot } = action;
@@ -44,7 +52,7 @@ export function clusterLiveReducer(state: ClusterLiveState, action: ClusterLiveA
         const held = state.nodes.get(status.node);
         nodes.set(status.node, held && isOlder(status, held) ? held : status);
       }
-      return { cluster: state.cluster, loaded: true, nodes };
+      return { cluster: state.cluster, loaded: true, nodes, links: snapshot.links };
     }
 
     case 'status': {
@@ -55,5 +63,10 @@ export function clusterLiveReducer(state: ClusterLiveState, action: ClusterLiveA
       nodes.set(status.node, status);
       return { ...state, nodes };
     }
+
+    case 'links':
+      // Links are derived from all nodes at once: the latest set replaces the previous one.
+      if (action.event.cluster !== state.cluster) return state;
+      return { ...state, links: action.event.links };
   }
 }

@@ -1,6 +1,7 @@
-import type { ClusterSnapshot, NodeStatus } from '@walboard/shared';
+import type { ClusterSnapshot, LinksEvent, NodeStatus } from '@walboard/shared';
 import { useEffect, useReducer, useState } from 'react';
 import { type ClusterLiveState, clusterLiveReducer, initialClusterLiveState } from './cluster-state.ts';
+import { publishLinks } from './links-store.ts';
 import type { LiveSocket } from './use-live-socket.ts';
 
 export type SubscribeProblem = { kind: 'rejected'; error: string; message: string } | { kind: 'timeout' };
@@ -48,9 +49,11 @@ export function useClusterFeed(socket: LiveSocket | null, cluster: string | null
     };
     const onSnapshot = (snapshot: ClusterSnapshot) => dispatch({ type: 'snapshot', snapshot });
     const onStatus = (status: NodeStatus) => dispatch({ type: 'status', status });
+    const onLinks = (event: LinksEvent) => dispatch({ type: 'links', event });
 
     socket.on('cluster:snapshot', onSnapshot);
     socket.on('node:status', onStatus);
+    socket.on('cluster:links', onLinks);
     socket.on('connect', subscribe);
     subscribe();
 
@@ -60,11 +63,15 @@ export function useClusterFeed(socket: LiveSocket | null, cluster: string | null
       socket.off('connect', subscribe);
       socket.off('cluster:snapshot', onSnapshot);
       socket.off('node:status', onStatus);
+      socket.off('cluster:links', onLinks);
       if (socket.connected) socket.emit('unsubscribe', { cluster });
     };
   }, [socket, cluster]);
 
+  // Node cards read the links through a small store (see links-store.ts) rather than props.
+  useEffect(() => publishLinks(state.cluster, state.links), [state.cluster, state.links]);
+
   // Between a cluster change and the effect above, the state still describes the old cluster.
-  const current = state.cluster === cluster ? state : { cluster, loaded: false, nodes: new Map() };
+  const current = state.cluster === cluster ? state : { cluster, loaded: false, nodes: new Map(), links: [] };
   return { state: current, problem };
 }

@@ -1,6 +1,7 @@
 import type { NodeStatus } from '@walboard/shared';
 import { useId } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { ReplicationSection } from '../replication/ReplicationSection.tsx';
 import { RoleBadge, UnreachableBadge } from './NodeBadges.tsx';
 import { NodeField } from './NodeField.tsx';
 import { isReachable } from './node-view.ts';
@@ -76,6 +77,7 @@ export function NodeCard({ status }: { status: NodeStatus }) {
             mono
           />
         </dl>
+        <ReplicationSection status={status} />
       </div>
 
       <footer className="border-t border-slate-200 px-4 py-2 text-xs text-slate-600">

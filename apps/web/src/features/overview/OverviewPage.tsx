@@ -1,8 +1,13 @@
 import type { ClusterSummary } from '@walboard/shared';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Notice } from '../../layout/Notice.tsx';
+import { ArchivePanels } from '../archive/ArchivePanels.tsx';
 import { ClusterPicker } from '../clusters/ClusterPicker.tsx';
+import { LagCharts } from '../history/LagCharts.tsx';
+import { Topology } from '../history/Topology.tsx';
 import type { ClusterFeed } from '../live/use-cluster-feed.ts';
+import type { LiveSocket } from '../live/use-live-socket.ts';
+import { LogPanel } from '../logs/LogPanel.tsx';
 import { NodeCard } from './NodeCard.tsx';
 
 interface Props {
@@ -10,10 +15,12 @@ interface Props {
   cluster: string;
   onSelectCluster: (name: string) => void;
   feed: ClusterFeed;
+  /** The page's live connection, for panels that follow more than the cluster room (logs). */
+  socket?: LiveSocket | null;
 }
 
 /** One cluster: a live card per node, in the order the server lists them. */
-export function OverviewPage({ clusters, cluster, onSelectCluster, feed }: Props) {
+export function OverviewPage({ clusters, cluster, onSelectCluster, feed, socket = null }: Props) {
   const { t } = useI18n();
   const { state, problem } = feed;
   const nodes = [...state.nodes.values()];
@@ -45,6 +52,9 @@ export function OverviewPage({ clusters, cluster, onSelectCluster, feed }: Props
       ) : nodes.length === 0 ? (
         <Notice>{t('overview.empty')}</Notice>
       ) : (
+        <Topology cluster={cluster} nodes={nodes} links={state.links} />
+      )}
+      {state.loaded && nodes.length > 0 && (
         <ul
           aria-label={t('overview.nodesLabel', { cluster })}
           className="grid grid-cols-[repeat(auto-fill,minmax(min(100%,21rem),1fr))] gap-4"
@@ -55,6 +65,16 @@ export function OverviewPage({ clusters, cluster, onSelectCluster, feed }: Props
             </li>
           ))}
         </ul>
+      )}
+
+      {state.loaded && nodes.length > 0 && <LagCharts cluster={cluster} links={state.links} />}
+
+      {state.loaded && nodes.length > 0 && (
+        <ArchivePanels socket={socket} cluster={cluster} nodes={nodes.map((n) => n.node)} />
+      )}
+
+      {state.loaded && nodes.length > 0 && (
+        <LogPanel socket={socket} cluster={cluster} nodes={nodes.map((n) => n.node)} />
       )}
     </section>
   );

@@ -1,0 +1,42 @@
+import { type NodeLog, nodeLogQuerySchema } from '@walboard/shared/api';
+import type { FastifyInstance } from 'fastify';
+import type { LogTails } from '../monitor/log-tails.ts';
+import type { NodeSession } from '../nodes/node-session.ts';
+import { ErrorCodes, HttpError } from './errors.ts';
+
+export interface LogRouteDeps {
+  logs: LogTails;
+  sessions: readonly NodeSession[];
+}
+
+// Not in errors.ts's catalogue (yet): the socket hub answers an unknown node with the same code.
+const NO_NODE = 'WB_ERR_NO_NODE';
+
+/** `GET /clusters/:cluster/nodes/:node/log?lines=N`: the node's recent log lines, from memory. */
+export async function logRoutes(app: FastifyInstance, deps: LogRouteDeps): Promise<void> {
+  app.get<{ Params: { cluster: string; node: string }; Querystring: Record<string, unknown> }>(
+    '/clusters/:cluster/nodes/:node/log',
+    async (req): Promise<NodeLog> => {
+      const { cluster, node } = req.params;
+      if (!deps.sessions.some((s) => s.cluster === cluster)) {
+        throw new HttpError(404, ErrorCodes.noCluster, `no cluster named "${cluster}"`);
+      }
+      if (!deps.sessions.some((s) => s.cluster === cluster && s.name === node)) {
+        throw new HttpError(404, NO_NODE, `no node "${node}" in cluster "${cluster}"`, node);
+      }
+      const query = nodeLogQuerySchema.safeParse(req.query);
+      if (!query.success) {
+        const issue = query.error.issues[0];
+        throw new HttpError(
+          400,
+          ErrorCodes.badRequest,
+          `lines must be a whole number from 1 to 2000 (${issue?.path.join('.') || 'query'}: ${issue?.message})`,
+          node,
+        );
+      }
+      // A node without postgres.logFile has no tail: an empty log, not an error.
+      const recent = deps.logs.recent(cluster, node, query.data.lines) ?? { lines: [], dropped: 0 };
+      return { cluster, node, lines: recent.lines, dropped: recent.dropped };
+    },
+  );
+}
