@@ -1,77 +1,177 @@
-// `pnpm bench`: figures measured on real servers, printed and written to bench/results.json.
-// This first version measures the cost of one status poll, the controller's hottest path, against
-// the way to avoid (a new connection per poll). Plain figures: shared/docs/performance-anchors.md.
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { hostname } from 'node:os';
+// `pnpm bench`: figures measured on real servers (test hosts with their own sshd and PostgreSQL,
+// the controller in its own process, real socket.io clients, headless Chromium), printed and
+// merged into bench/results.json (each figure stamped with when it was measured). Plain figures
+// to compare with: shared/docs/performance-anchors.md. `pnpm bench -- --help` for options.
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createOrReuseLab } from '../apps/server/src/lab/create-lab.ts';
-import { buildSessions } from '../apps/server/src/nodes/registry.ts';
-import { nodeStatusSql } from '../apps/server/src/postgres/status-sql.ts';
+import { down, type HostsRun } from '../e2e/hosts/harness.ts';
+import { type BrowserHandle, launchChromium } from '../e2e/support/browser.ts';
+import { type BenchArgs, MEASUREMENTS, type Measurement, parseBenchArgs } from './args.ts';
+import { upCluster } from './cluster.ts';
+import { measureCommitToBrowser } from './commit-to-browser.ts';
+import { type Controller, startController } from './controller.ts';
+import { measureFanout } from './fanout.ts';
+import { measureLogBurst } from './log-burst.ts';
+import { newBenchPage } from './page.ts';
+import { measureQueriesPerViewer } from './queries-per-viewer.ts';
+import { measureRss } from './rss.ts';
+import { round } from './stats.ts';
+import { measureStatusPoll } from './status-poll.ts';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
+const RESULTS = join(import.meta.dirname, 'results.json');
+type Results = Record<string, unknown>;
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return Number((s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0).toFixed(3));
+/** What needs cleaning up, whatever happens (also on Ctrl-C). */
+const live: { run: HostsRun | null; browser: BrowserHandle | null; controllers: Set<Controller> } = {
+  run: null,
+  browser: null,
+  controllers: new Set(),
 };
 
-async function main() {
-  const dir = await mkdtemp('/var/tmp/walboard-bench-');
-  await chmod(dir, 0o755);
-  const lab = await createOrReuseLab({ dir: join(dir, 'lab'), ports: [await freePort(), await freePort()] });
-  try {
-    const [session] = await buildSessions(lab.config, lab.env);
-    if (!session) throw new Error('the lab has no node');
-    const opts = { connectTimeoutMs: 5000, queryTimeoutMs: 5000, applicationName: 'walboard-bench' };
-    const conn = await session.connect(opts);
-    const caps = session.capabilities;
-    if (!caps) throw new Error('no capabilities');
-    const q = { name: 'walboard_status', text: nodeStatusSql(caps) };
-    for (let i = 0; i < 200; i++) await conn.query(q); // warm-up
-    const persistent: number[] = [];
-    for (let i = 0; i < 3000; i++) {
-      const t = performance.now();
-      await conn.query(q);
-      persistent.push(performance.now() - t);
-    }
-    conn.close();
-    const fresh: number[] = [];
-    for (let i = 0; i < 60; i++) {
-      const t = performance.now();
-      const c = await session.connect(opts);
-      await c.query({ text: nodeStatusSql(caps) });
-      c.close();
-      fresh.push(performance.now() - t);
-    }
-    const results = {
-      date: new Date().toISOString(),
-      machine: `${hostname()} (${process.platform}, node ${process.version})`,
-      postgres: lab.binaries.major,
-      statusPollMs: {
-        persistentPrepared: { p50: pct(persistent, 50), p99: pct(persistent, 99), n: persistent.length },
-        newConnectionPerPoll: { p50: pct(fresh, 50), p99: pct(fresh, 99), n: fresh.length },
-      },
-      statusPollRatio: Number((pct(fresh, 50) / pct(persistent, 50)).toFixed(1)),
-    };
-    await writeFile(
-      join(import.meta.dirname ?? 'bench', 'results.json'),
-      `${JSON.stringify(results, null, 2)}\n`,
-    );
-    console.log(JSON.stringify(results, null, 2));
-  } finally {
-    await lab.stop();
-    await rm(dir, { recursive: true, force: true });
-  }
+async function cleanup(): Promise<void> {
+  await live.browser?.close();
+  live.browser = null;
+  await Promise.all([...live.controllers].map((c) => c.close().catch(() => {})));
+  live.controllers.clear();
+  const run = live.run;
+  live.run = null;
+  if (run) await down(run);
 }
 
-main().catch((err: unknown) => {
-  console.error(`bench failed: ${(err as Error).message}`);
-  process.exit(1);
+async function controller(run: HostsRun): Promise<Controller> {
+  const c = await startController(run);
+  live.controllers.add(c);
+  return c;
+}
+
+async function closeController(c: Controller): Promise<void> {
+  live.controllers.delete(c);
+  await c.close();
+}
+
+function log(msg: string): void {
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+}
+
+/** Runs one measurement; a failure is recorded as such (never as a figure) and the others go on. */
+async function measure(
+  out: Results,
+  name: Measurement,
+  args: BenchArgs,
+  fn: () => Promise<Record<string, unknown>>,
+): Promise<void> {
+  if (!args.only.has(name)) return;
+  log(`${name}…`);
+  const t = performance.now();
+  try {
+    out[name] = { ...(await fn()), measuredAt: new Date().toISOString() };
+  } catch (err) {
+    out[name] = {
+      error: err instanceof Error ? err.message : String(err),
+      measuredAt: new Date().toISOString(),
+    };
+  }
+  log(`${name} done in ${round((performance.now() - t) / 1000, 1)} s`);
+}
+
+async function machine(browser: BrowserHandle | null) {
+  return {
+    hostname: hostname(),
+    cpu: `${cpus()[0]?.model ?? 'unknown'} × ${cpus().length}`,
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    kernel: release(),
+    node: process.version,
+    chromium: browser ? browser.browser.version() : null,
+    loadAverageAtStart: loadavg().map((x) => round(x, 2)),
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  const out: Results = {};
+  const needsHosts = [...args.only].some((m) => m !== 'statusPollMs');
+  const needsBrowser = args.only.has('commitToBrowserMs') || args.only.has('logBurst');
+  if (needsBrowser) live.browser = await launchChromium();
+  const header = { date: new Date().toISOString(), machine: await machine(live.browser) };
+
+  await measure(out, 'statusPollMs', args, async () => {
+    const r = await measureStatusPoll();
+    out.statusPollRatio = r.statusPollRatio;
+    return { ...r.statusPollMs, postgres: r.postgres };
+  });
+
+  if (needsHosts) {
+    log('creating 3 test hosts (h1 primary, h2 and h3 standbys)…');
+    const run = await upCluster(3, (r) => {
+      live.run = r;
+    });
+    const shared = [...args.only].some((m) => m !== 'statusPollMs' && m !== 'rssMb');
+    if (shared) {
+      const ctl = await controller(run);
+      await measure(out, 'commitToBrowserMs', args, async () => {
+        if (!live.browser) throw new Error('no browser');
+        const page = await newBenchPage(live.browser);
+        try {
+          return await measureCommitToBrowser(run, page, ctl.url, args.commitSamples);
+        } finally {
+          await page.close();
+        }
+      });
+      await measure(out, 'queriesPerSecondPerNode', args, () => measureQueriesPerViewer(run, ctl));
+      await measure(out, 'fanout', args, () => measureFanout(run, ctl, args.fanoutClients));
+      await measure(out, 'logBurst', args, async () => {
+        if (!live.browser) throw new Error('no browser');
+        const page = await newBenchPage(live.browser);
+        try {
+          return await measureLogBurst(run, ctl, page, args.logRate, args.logSeconds);
+        } finally {
+          await page.close();
+        }
+      });
+      await closeController(ctl);
+    }
+    // A fresh controller: the memory measured is not what the fanout's 1000 viewers left behind.
+    await measure(out, 'rssMb', args, async () => {
+      const ctl = await controller(run);
+      try {
+        return await measureRss(run, ctl, args.rssMinutes);
+      } finally {
+        await closeController(ctl);
+      }
+    });
+  }
+
+  // A partial run (--only) keeps the other figures of the last run; a full run starts clean.
+  const partial = args.only.size < MEASUREMENTS.length;
+  const previous = partial ? (JSON.parse(await readFile(RESULTS, 'utf8').catch(() => '{}')) as Results) : {};
+  const results: Results = {
+    ...previous,
+    ...header,
+    ...out,
+    machine: { ...header.machine, loadAverageAtEnd: loadavg().map((x) => round(x, 2)) },
+    measuredThisRun: [...args.only],
+  };
+  await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+}
+
+// A stray rejection must not leave hosts and controllers behind.
+process.on('unhandledRejection', (err) => {
+  console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  void cleanup().finally(() => process.exit(1));
 });
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    log(`${sig}: cleaning up the test hosts…`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+main()
+  .then(cleanup)
+  .catch(async (err: unknown) => {
+    console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+    await cleanup().catch((e: unknown) => console.error(`clean-up failed too: ${(e as Error).message}`));
+    process.exit(1);
+  });

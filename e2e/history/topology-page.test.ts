@@ -4,8 +4,9 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostsRun, isolate, psql, runOnHost, startPg, stopPg, up } from '../hosts/harness.ts';
+import { down, type HostsRun, isolate, psql, up } from '../hosts/harness.ts';
 import { type BrowserHandle, launchChromium } from '../support/browser.ts';
+import { cloneWithBasebackup } from '../support/pg-basebackup.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
 
 /** "16.0 MiB · 42 ms", "0 B · 0 s": bytes and seconds, as the page formats them. */
@@ -27,28 +28,7 @@ describe('topology and lag chart on two hosts, h2 streaming from h1', () => {
     if (!h1 || !h2) throw new Error('the harness did not create two hosts');
 
     // h2 becomes a hot standby of h1 the plain way: empty its data dir, pg_basebackup -R, start.
-    await stopPg(run, h2);
-    await runOnHost(run, h2, ['find', h2.pg.dataDir, '-mindepth', '1', '-delete'], { asUser: 'postgres' });
-    await runOnHost(
-      run,
-      h2,
-      [
-        `${h2.pg.binDir}/pg_basebackup`,
-        '-h',
-        h1.ip,
-        '-U',
-        'postgres',
-        '-D',
-        h2.pg.dataDir,
-        '-X',
-        'stream',
-        '-R',
-        '-c',
-        'fast',
-      ],
-      { asUser: 'postgres', env: { PGPASSWORD: h1.pg.password }, timeoutMs: 120_000 },
-    );
-    await startPg(run, h2);
+    await cloneWithBasebackup(run, h1, h2);
 
     wb = await startWalboard(configForHosts(run).config, h1.pg.password);
     browser = await launchChromium();

@@ -1,20 +1,11 @@
 // The lab's starting point, seen live: two servers (test hosts with their own sshd and
 // PostgreSQL), one streaming to the other, both on the page as ssh nodes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  down,
-  type HostsRun,
-  isolate,
-  psql,
-  rejoin,
-  runOnHost,
-  startPg,
-  stopPg,
-  up,
-} from '../hosts/harness.ts';
+import { down, type HostsRun, isolate, psql, rejoin, up } from '../hosts/harness.ts';
 import { OverviewPage } from '../pom/overview-page.ts';
 import { type BrowserHandle, launchChromium } from '../support/browser.ts';
 import { lsnToBigInt } from '../support/lsn.ts';
+import { cloneWithBasebackup } from '../support/pg-basebackup.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
 
 const LSN = /[0-9A-F]{1,8}\/[0-9A-F]{1,8}/;
@@ -30,29 +21,8 @@ describe('two servers on the page: primary and standby, live', () => {
     const [h1, h2] = run.hosts;
     if (!h1 || !h2) throw new Error('the harness did not create two hosts');
 
-    // Make h2 a hot standby of h1 the plain way: empty its data dir, pg_basebackup -R, start.
-    await stopPg(run, h2);
-    await runOnHost(run, h2, ['find', h2.pg.dataDir, '-mindepth', '1', '-delete'], { asUser: 'postgres' });
-    await runOnHost(
-      run,
-      h2,
-      [
-        `${h2.pg.binDir}/pg_basebackup`,
-        '-h',
-        h1.ip,
-        '-U',
-        'postgres',
-        '-D',
-        h2.pg.dataDir,
-        '-X',
-        'stream',
-        '-R',
-        '-c',
-        'fast',
-      ],
-      { asUser: 'postgres', env: { PGPASSWORD: h1.pg.password }, timeoutMs: 120_000 },
-    );
-    await startPg(run, h2);
+    // h2 becomes a hot standby of h1 the plain way: empty its data dir, pg_basebackup -R, start.
+    await cloneWithBasebackup(run, h1, h2);
     await psql(run, h1, 'CREATE TABLE IF NOT EXISTS e2e_rows (id serial PRIMARY KEY, note text)');
 
     const { config } = configForHosts(run);

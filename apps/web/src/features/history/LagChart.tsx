@@ -2,7 +2,7 @@ import type { LagPoint, LagRange } from '@walboard/shared';
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatBytes, formatSeconds } from './lag-format.ts';
+import { formatBytes, formatSeconds } from '../../i18n/units.ts';
 import { RANGES } from './lag-series.ts';
 
 const HEIGHT = 180;

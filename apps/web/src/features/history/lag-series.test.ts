@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { formatBytes, formatSeconds } from '../../i18n/units.ts';
 import { replicationLink } from './history-fixtures.test-support.ts';
-import { formatBytes, formatSeconds } from './lag-format.ts';
 import { appendLive, mergeHistory, seriesName, summarize } from './lag-series.ts';
 
 const p = (t: number, replayBytes: number | null, replaySeconds: number | null = 0) => ({

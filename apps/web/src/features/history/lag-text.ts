@@ -1,5 +1,5 @@
 import type { I18n } from '../../i18n/i18n.tsx';
-import { formatBytes, formatSeconds } from './lag-format.ts';
+import { formatBytes, formatSeconds } from '../../i18n/units.ts';
 
 /** "1.50 MiB · 42 ms"; a missing half shows "?", both missing say the lag is unknown. */
 export function lagText(

@@ -1,0 +1,84 @@
+// Command line of `pnpm bench`: which measurements, how long, how many samples.
+import { parseArgs } from 'node:util';
+
+/** Measurement names, as they appear in results.json; `--only` takes these or the short aliases. */
+export const MEASUREMENTS = [
+  'statusPollMs',
+  'commitToBrowserMs',
+  'queriesPerSecondPerNode',
+  'fanout',
+  'logBurst',
+  'rssMb',
+] as const;
+export type Measurement = (typeof MEASUREMENTS)[number];
+
+const ALIASES: Record<string, Measurement> = {
+  poll: 'statusPollMs',
+  commit: 'commitToBrowserMs',
+  qps: 'queriesPerSecondPerNode',
+  queries: 'queriesPerSecondPerNode',
+  log: 'logBurst',
+  logs: 'logBurst',
+  rss: 'rssMb',
+};
+
+export interface BenchArgs {
+  only: ReadonlySet<Measurement>;
+  rssMinutes: number;
+  commitSamples: number;
+  fanoutClients: number;
+  logRate: number;
+  logSeconds: number;
+}
+
+const USAGE = `usage: pnpm bench [-- --only a,b] [--rss-minutes 10] [--commit-samples 200] [--fanout-clients 1000]
+  [--log-rate 20000] [--log-seconds 10]
+measurements: ${MEASUREMENTS.join(', ')} (aliases: ${Object.keys(ALIASES).join(', ')})`;
+
+function positive(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new Error(`--${name} must be a positive number, not "${text}"\n${USAGE}`);
+  return n;
+}
+
+export function parseBenchArgs(argv: readonly string[]): BenchArgs {
+  // `pnpm bench -- --only x` passes the `--` through to the script.
+  const { values } = parseArgs({
+    args: argv.filter((a) => a !== '--'),
+    options: {
+      only: { type: 'string' },
+      'rss-minutes': { type: 'string' },
+      'commit-samples': { type: 'string' },
+      'fanout-clients': { type: 'string' },
+      'log-rate': { type: 'string' },
+      'log-seconds': { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  let only = new Set<Measurement>(MEASUREMENTS);
+  if (values.only) {
+    only = new Set();
+    for (const raw of values.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const m = (MEASUREMENTS as readonly string[]).includes(raw) ? (raw as Measurement) : ALIASES[raw];
+      if (!m) throw new Error(`unknown measurement "${raw}"\n${USAGE}`);
+      only.add(m);
+    }
+  }
+  return {
+    only,
+    rssMinutes: positive('rss-minutes', values['rss-minutes'], 10),
+    commitSamples: Math.round(positive('commit-samples', values['commit-samples'], 200)),
+    fanoutClients: Math.round(positive('fanout-clients', values['fanout-clients'], 1000)),
+    logRate: Math.round(positive('log-rate', values['log-rate'], 20_000)),
+    logSeconds: positive('log-seconds', values['log-seconds'], 10),
+  };
+}
