@@ -163,7 +163,8 @@ export async function deleteNetns(netns: string): Promise<void> {
 
 export async function deleteLink(name: string): Promise<void> {
   const r = await run('ip', ['link', 'del', name]);
-  if (r.code !== 0 && !/Cannot find device|does not exist/.test(r.stderr)) {
+  // The kernel removes a veth pair by itself once its namespace end is gone: already gone is fine.
+  if (r.code !== 0 && !/Cannot find device|does not exist|No such device/.test(r.stderr)) {
     throw harnessError(null, `deleting interface ${name}`, r.stderr.trim());
   }
 }

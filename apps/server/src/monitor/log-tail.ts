@@ -108,10 +108,14 @@ export class LogTail {
   /** Stops the tail process and the batching; a last batch carries what was already read. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.stream?.stop();
+    const last = this.stream;
+    last?.stop();
     this.abandon?.();
     this.wake?.();
     await this.loop;
+    // The loop let go of the stream at once; give its process a moment to be gone for real, so
+    // stop() really means "no tail left on the node" (bounded: a dead link may never answer).
+    await settle(last);
     clearTimeout(this.flushTimer);
     this.flush();
   }
@@ -147,7 +151,9 @@ export class LogTail {
     }
     this.starts++;
     if (this.stopped) {
+      // stop() came while this tail was starting: end it too, and wait as stop() does.
       stream.stop();
+      await settle(stream);
       return;
     }
     this.stream = stream;
@@ -263,4 +269,10 @@ export class LogTail {
       if (this.stopped || this.transport.isUp()) finish();
     });
   }
+}
+
+/** Waits for a stopped stream's process to end, at most 2 s. */
+async function settle(stream: LineStream | null | undefined): Promise<void> {
+  if (!stream) return;
+  await Promise.race([stream.done.catch(() => {}), new Promise((r) => setTimeout(r, 2000).unref())]);
 }
