@@ -3,8 +3,15 @@
 // (reload) turns it off again. WAL waiting to be archived shows as .ready files meanwhile.
 import type { ClusterMonitor } from '@walboard/server/src/monitor/cluster-monitor.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostInfo, type HostsRun, up } from '../hosts/harness.ts';
-import { buildStandby, enableArchiving, setArchiveCommand, switchWal } from '../support/replication.ts';
+import { down, type HostsRun } from '../hosts/harness.ts';
+import {
+  buildStandby,
+  enableArchiving,
+  setArchiveCommand,
+  switchWal,
+  upPairs,
+  type VersionPair,
+} from '../support/replication.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
 import { closeWithin } from './close.ts';
 import { linkOf, waitForLinks, waitForStatus } from './wait.ts';
@@ -15,15 +22,10 @@ describe('archiver alarm (PostgreSQL 10 and 18)', () => {
   let run: HostsRun;
   let wb: RunningWalboard;
   let monitor: ClusterMonitor;
-  const pairs: { version: number; primary: HostInfo; standby: HostInfo }[] = [];
+  let pairs: VersionPair[] = [];
 
   beforeAll(async () => {
-    run = await up(4, [10, 10, 18, 18]);
-    VERSIONS.forEach((version, i) => {
-      const [primary, standby] = [run.hosts[2 * i], run.hosts[2 * i + 1]];
-      if (!primary || !standby) throw new Error('the harness did not create four hosts');
-      pairs.push({ version, primary, standby });
-    });
+    ({ run, pairs } = await upPairs(VERSIONS));
     await Promise.all(
       pairs.map((p) =>
         buildStandby(run, p.primary, p.standby, { restoreFromArchiveDir: p.standby.archiveDir }),

@@ -4,8 +4,8 @@
 import type { ClusterMonitor } from '@walboard/server/src/monitor/cluster-monitor.ts';
 import type { ReplicationLink } from '@walboard/shared/status';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostInfo, type HostsRun, psql, up } from '../hosts/harness.ts';
-import { buildStandby, pgbench } from '../support/replication.ts';
+import { down, type HostsRun, psql } from '../hosts/harness.ts';
+import { buildStandby, pgbench, upPairs, type VersionPair } from '../support/replication.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
 import { closeWithin } from './close.ts';
 import { linkOf, waitForLinks } from './wait.ts';
@@ -33,15 +33,10 @@ describe('lag in bytes and seconds, idle and loaded (PostgreSQL 10, 15, 18)', ()
   let run: HostsRun;
   let wb: RunningWalboard;
   let monitor: ClusterMonitor;
-  const pairs: { version: number; primary: HostInfo; standby: HostInfo }[] = [];
+  let pairs: VersionPair[] = [];
 
   beforeAll(async () => {
-    run = await up(6, [10, 10, 15, 15, 18, 18]);
-    VERSIONS.forEach((version, i) => {
-      const [primary, standby] = [run.hosts[2 * i], run.hosts[2 * i + 1]];
-      if (!primary || !standby) throw new Error('the harness did not create six hosts');
-      pairs.push({ version, primary, standby });
-    });
+    ({ run, pairs } = await upPairs(VERSIONS));
     await Promise.all(pairs.map((p) => buildStandby(run, p.primary, p.standby)));
     const { config } = configForHosts(run);
     wb = await startWalboard(config, run.hosts[0]?.pg.password ?? '');

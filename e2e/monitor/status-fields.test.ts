@@ -3,9 +3,9 @@
 // the archiver, .ready files, the last replay time — and the links walboard derives from them.
 import type { ClusterMonitor } from '@walboard/server/src/monitor/cluster-monitor.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostInfo, type HostsRun, psql, up } from '../hosts/harness.ts';
+import { down, type HostsRun, psql } from '../hosts/harness.ts';
 import { lsnToBigInt } from '../support/lsn.ts';
-import { buildStandby } from '../support/replication.ts';
+import { buildStandby, upPairs, type VersionPair } from '../support/replication.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
 import { closeWithin } from './close.ts';
 import { linkOf, waitForLinks, waitForStatus } from './wait.ts';
@@ -18,15 +18,10 @@ describe('node status on PostgreSQL 10, 15 and 18 (real pairs)', () => {
   let run: HostsRun;
   let wb: RunningWalboard;
   let monitor: ClusterMonitor;
-  const pairs: { version: number; primary: HostInfo; standby: HostInfo }[] = [];
+  let pairs: VersionPair[] = [];
 
   beforeAll(async () => {
-    run = await up(6, [10, 10, 15, 15, 18, 18]);
-    VERSIONS.forEach((version, i) => {
-      const [primary, standby] = [run.hosts[2 * i], run.hosts[2 * i + 1]];
-      if (!primary || !standby) throw new Error('the harness did not create six hosts');
-      pairs.push({ version, primary, standby });
-    });
+    ({ run, pairs } = await upPairs(VERSIONS));
     await Promise.all(pairs.map((p) => buildStandby(run, p.primary, p.standby)));
     // A committed transaction on each primary gives each standby a last replay time.
     for (const p of pairs) await psql(run, p.primary, 'CREATE TABLE e2e_status (id int)');

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { capabilitiesFor } from '@walboard/server/src/postgres/capabilities.ts';
 import pg from 'pg';
-import { type HostInfo, type HostsRun, psql, runOnHost, startPg, stopPg } from '../hosts/harness.ts';
+import { type HostInfo, type HostsRun, psql, runOnHost, startPg, stopPg, up } from '../hosts/harness.ts';
 
 export interface StandbyOptions {
   /** application_name in primary_conninfo; default the standby's host name (walboard matches on it). */
@@ -212,4 +212,24 @@ export function pgbench(host: HostInfo, args: readonly string[], timeoutMs = 120
         );
     });
   });
+}
+
+export interface VersionPair {
+  version: number;
+  primary: HostInfo;
+  standby: HostInfo;
+}
+
+/** Hosts h1…h2n as n primary → standby pairs, one per version, in order (hosts not yet linked). */
+export async function upPairs(versions: readonly number[]): Promise<{ run: HostsRun; pairs: VersionPair[] }> {
+  const run = await up(
+    versions.length * 2,
+    versions.flatMap((v) => [v, v]),
+  );
+  const pairs = versions.map((version, i) => {
+    const [primary, standby] = [run.hosts[2 * i], run.hosts[2 * i + 1]];
+    if (!primary || !standby) throw new Error(`the harness did not create ${versions.length * 2} hosts`);
+    return { version, primary, standby };
+  });
+  return { run, pairs };
 }
