@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LocalTransport } from '../nodes/local-transport.ts';
 import { NodeSession } from '../nodes/node-session.ts';
 import { SshTransport } from '../nodes/ssh-transport.ts';
-import { freePort, type SshdFixture, startSshd } from '../nodes/test-support/sshd-fixture.ts';
+import { freePort, type SshdFixture, sshTransportTo, startSshd } from '../nodes/test-support/sshd-fixture.ts';
 import type { FileEntry, Transport } from '../nodes/transport.ts';
 import {
   ArchiveWatcher,
@@ -233,15 +233,7 @@ describe('ArchiveWatcher over SFTP (SshTransport to a real sshd)', () => {
 
   beforeAll(async () => {
     sshd = await startSshd();
-    t = new SshTransport({
-      node: 'n1',
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.user,
-      privateKey: sshd.privateKey,
-      hostKey: sshd.hostKeyFingerprint,
-      keepaliveIntervalMs: 500,
-    });
+    t = sshTransportTo(sshd, { keepaliveIntervalMs: 500 });
     t.start();
     await t.connect();
     dir = mkdtempSync('/tmp/walboard-archive-sftp-');

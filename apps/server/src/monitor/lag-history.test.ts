@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NodeStatus, type ReplicationLink, replicationLinkSchema } from '@walboard/shared/status';
+import { nodeStatusFixture } from '@walboard/shared/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type WalboardStore } from '../store/database.ts';
 import { LAG_RESOLUTIONS } from '../store/lag-store.ts';
@@ -34,26 +35,12 @@ function link(
 }
 
 function primaryStatus(pg: 'up' | 'down'): NodeStatus {
-  return {
-    cluster: 'lab',
-    node: 'h1',
-    transport: 'ssh',
+  return nodeStatusFixture('h1', {
     host: '10.0.0.11',
     reachability: { ssh: pg, pg, reason: pg === 'down' ? 'ssh: connection timed out' : null },
     role: pg === 'up' ? 'primary' : 'unknown',
-    version: null,
-    versionNum: null,
-    timeline: null,
-    currentLsn: null,
-    receiveLsn: null,
-    replayLsn: null,
-    lastReplayTimestamp: null,
-    senders: [],
-    receiver: null,
-    archiver: null,
-    readyFiles: null,
     observedAt: new Date(0).toISOString(),
-  };
+  });
 }
 
 describe('lag history: bus events → one sample per standby per second → SQLite', () => {

@@ -1,31 +1,22 @@
 import type { NodeStatus, ReplicationLink, WalReceiver, WalSender } from '@walboard/shared/status';
+import { nodeStatusFixture } from '@walboard/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { deriveLinks, type LinkNode } from './links.ts';
 
 const at = '2025-01-01T00:00:00.000Z';
 
 function status(node: string, patch: Partial<NodeStatus> = {}): NodeStatus {
-  return {
-    cluster: 'lab',
-    node,
-    transport: 'ssh',
+  return nodeStatusFixture(node, {
     host: '',
-    reachability: { ssh: 'up', pg: 'up', reason: null },
     role: 'standby',
     version: '15.18',
     versionNum: 150018,
     timeline: 1,
-    currentLsn: null,
     receiveLsn: '0/3000148',
     replayLsn: '0/3000148',
-    lastReplayTimestamp: null,
-    senders: [],
-    receiver: null,
-    archiver: null,
-    readyFiles: null,
     observedAt: at,
     ...patch,
-  };
+  });
 }
 
 function sender(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { LogLine } from '@walboard/shared/status';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshTransport } from '../nodes/ssh-transport.ts';
-import { type SshdFixture, startSshd } from '../nodes/test-support/sshd-fixture.ts';
+import { type SshdFixture, sshTransportTo, startSshd } from '../nodes/test-support/sshd-fixture.ts';
 import { LogTail } from './log-tail.ts';
 
 describe('LogTail over SshTransport', () => {
@@ -16,14 +16,7 @@ describe('LogTail over SshTransport', () => {
 
   beforeAll(async () => {
     sshd = await startSshd();
-    transport = new SshTransport({
-      node: 'n1',
-      host: sshd.host,
-      port: sshd.port,
-      username: sshd.user,
-      privateKey: sshd.privateKey,
-      hostKey: sshd.hostKeyFingerprint,
-    });
+    transport = sshTransportTo(sshd);
     transport.start();
     dir = mkdtempSync('/tmp/walboard-logtail-ssh-');
   });

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgStreamFactory, SshTransport, type SshTransportOptions, sshFingerprint } from './ssh-transport.ts';
-import { freePort, type SshdFixture, startSshd } from './test-support/sshd-fixture.ts';
+import { pgStreamFactory, type SshTransport, sshFingerprint } from './ssh-transport.ts';
+import { freePort, type SshdFixture, sshTransportTo, startSshd } from './test-support/sshd-fixture.ts';
 import { TransportError } from './transport.ts';
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -89,17 +89,7 @@ const HOSTILE = [
   '$HOME',
 ];
 
-function transportFor(sshd: SshdFixture, extra: Partial<SshTransportOptions> = {}): SshTransport {
-  return new SshTransport({
-    node: 'n1',
-    host: sshd.host,
-    port: sshd.port,
-    username: sshd.user,
-    privateKey: sshd.privateKey,
-    hostKey: sshd.hostKeyFingerprint,
-    ...extra,
-  });
-}
+const transportFor = sshTransportTo;
 
 /** Records onStateChange calls and lets a test wait for the next one matching `up`. */
 function stateRecorder(t: SshTransport) {

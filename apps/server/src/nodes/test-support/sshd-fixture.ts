@@ -3,6 +3,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { SshTransport, type SshTransportOptions } from '../ssh-transport.ts';
 
 export interface SshdFixtureOptions {
   /** Login user; 'postgres' works too (its account is locked, hence UsePAM yes). */
@@ -249,4 +250,17 @@ export async function startSshd(opts: SshdFixtureOptions = {}): Promise<SshdFixt
     process.removeListener('exit', onExit);
     throw err;
   }
+}
+
+/** An SshTransport to the fixture's sshd with its pinned key (not started: callers decide). */
+export function sshTransportTo(sshd: SshdFixture, extra: Partial<SshTransportOptions> = {}): SshTransport {
+  return new SshTransport({
+    node: 'n1',
+    host: sshd.host,
+    port: sshd.port,
+    username: sshd.user,
+    privateKey: sshd.privateKey,
+    hostKey: sshd.hostKeyFingerprint,
+    ...extra,
+  });
 }

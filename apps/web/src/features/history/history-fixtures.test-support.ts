@@ -1,30 +1,14 @@
-import {
-  type NodeStatus,
-  nodeStatusSchema,
-  type ReplicationLink,
-  replicationLinkSchema,
-} from '@walboard/shared';
+import { type NodeStatus, type ReplicationLink, replicationLinkSchema } from '@walboard/shared';
+import { nodeStatusFixture } from '@walboard/shared/testing';
 
 /** A node status as the controller sends it, checked against the shared schema. */
 export function nodeStatus(node: string, patch: Partial<NodeStatus> = {}): NodeStatus {
-  return nodeStatusSchema.parse({
-    cluster: 'lab',
-    node,
-    transport: 'ssh',
-    host: '10.0.0.1',
-    reachability: { ssh: 'up', pg: 'up', reason: null },
+  return nodeStatusFixture(node, {
     role: 'primary',
     version: '15.18',
     versionNum: 150018,
     timeline: 1,
     currentLsn: '0/3000060',
-    receiveLsn: null,
-    replayLsn: null,
-    lastReplayTimestamp: null,
-    senders: [],
-    receiver: null,
-    archiver: null,
-    readyFiles: null,
     observedAt: '2026-11-25T10:00:00.000Z',
     ...patch,
   });

@@ -1,29 +1,19 @@
 import type { NodeStatus, ReplicationLink } from '@walboard/shared';
+import { nodeStatusFixture } from '@walboard/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { type ClusterLiveState, clusterLiveReducer, initialClusterLiveState } from './cluster-state.ts';
 
 function status(node: string, patch: Partial<NodeStatus> = {}): NodeStatus {
-  return {
-    cluster: 'lab',
-    node,
-    transport: 'ssh',
+  return nodeStatusFixture(node, {
     host: `10.0.0.${node.length}`,
-    reachability: { ssh: 'up', pg: 'up', reason: null },
     role: 'standby',
     version: '15.18 (Debian 15.18-0+deb12u1)',
     versionNum: 150018,
     timeline: 1,
-    currentLsn: null,
     receiveLsn: '0/3000148',
     replayLsn: '0/3000148',
-    lastReplayTimestamp: null,
-    senders: [],
-    receiver: null,
-    archiver: null,
-    readyFiles: null,
-    observedAt: '2025-01-01T00:00:00.000Z',
     ...patch,
-  };
+  });
 }
 
 function following(cluster: string): ClusterLiveState {

@@ -1,28 +1,14 @@
 import type { NodeStatus } from '@walboard/shared';
+import { nodeStatusFixture } from '@walboard/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { ageOf, isReachable } from './node-view.ts';
 
 function withLinks(ssh: 'up' | 'down' | null, pg: 'up' | 'down'): NodeStatus {
-  return {
-    cluster: 'lab',
-    node: 'h1',
+  return nodeStatusFixture('h1', {
     transport: ssh === null ? 'local' : 'ssh',
     host: '10.0.0.11',
     reachability: { ssh, pg, reason: pg === 'up' && ssh !== 'down' ? null : 'connection refused' },
-    role: 'unknown',
-    version: null,
-    versionNum: null,
-    timeline: null,
-    currentLsn: null,
-    receiveLsn: null,
-    replayLsn: null,
-    lastReplayTimestamp: null,
-    senders: [],
-    receiver: null,
-    archiver: null,
-    readyFiles: null,
-    observedAt: '2025-01-01T00:00:00.000Z',
-  };
+  });
 }
 
 describe('isReachable', () => {
