@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   });
   // The bench died: nothing will ever ask us to close.
   process.on('disconnect', () => void close());
-  send({ type: 'ready', url: wb.url });
+  send({ type: 'ready', url: wb.url, cookie: wb.admin.cookie });
 }
 
 main().catch((err: unknown) => {

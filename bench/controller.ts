@@ -6,12 +6,14 @@ import type { HostsRun } from '../e2e/hosts/harness.ts';
 
 export type ChildRequest = { type: 'pollCounts'; id: number } | { type: 'close' };
 export type ChildReply =
-  | { type: 'ready'; url: string }
+  | { type: 'ready'; url: string; cookie: string }
   | { type: 'failed'; message: string }
   | { type: 'pollCounts'; id: number; counts: Record<string, number> };
 
 export interface Controller {
   url: string;
+  /** The admin's session cookie (viewers and the bench page sign in with it). */
+  cookie: string;
   pid: number;
   /** Status polls done per node so far ("cluster/node" → count), from the controller itself. */
   pollCounts(): Promise<Record<string, number>>;
@@ -41,10 +43,10 @@ export async function startController(run: HostsRun): Promise<Controller> {
   children.add(child);
   const pid = child.pid;
   if (pid === undefined) throw new Error('the controller process did not start');
-  const url = await new Promise<string>((resolve, reject) => {
+  const { url, cookie } = await new Promise<{ url: string; cookie: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the controller did not start within 60 s')), 60_000);
     child.on('message', (m: ChildReply) => {
-      if (m.type === 'ready') resolve(m.url);
+      if (m.type === 'ready') resolve({ url: m.url, cookie: m.cookie });
       if (m.type === 'failed') reject(new Error(`the controller failed to start: ${m.message}`));
       if (m.type !== 'pollCounts') clearTimeout(timer);
     });
@@ -57,6 +59,7 @@ export async function startController(run: HostsRun): Promise<Controller> {
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return {
     url,
+    cookie,
     pid,
     pollCounts: () =>
       new Promise((resolve, reject) => {

@@ -58,7 +58,7 @@ export async function measureFanout(run: HostsRun, ctl: Controller, clients: num
   const fromCommit: number[] = [];
   const connectStart = performance.now();
   let messages = 0;
-  const viewers = await connectViewers(ctl.url, CLUSTER, clients, (s, i) => {
+  const viewers = await connectViewers(ctl, CLUSTER, clients, (s, i) => {
     s.onAny(() => {
       messages++;
     });

@@ -77,7 +77,7 @@ export async function measureLogBurst(
   let droppedLast = 0;
   let serverSeqGaps = 0;
   let lastServerSeq: number | null = null;
-  const viewers = await connectViewers(ctl.url, CLUSTER, 1);
+  const viewers = await connectViewers(ctl, CLUSTER, 1);
   const viewer = viewers.sockets[0];
   if (!viewer) throw new Error('no viewer');
   viewer.on('log:lines', (ev) => {

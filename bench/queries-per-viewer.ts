@@ -59,10 +59,10 @@ export async function measureQueriesPerViewer(run: HostsRun, ctl: Controller, wi
   let viewers: Viewers | null = null;
   let more: Viewers | null = null;
   try {
-    viewers = await connectViewers(ctl.url, CLUSTER, 1);
+    viewers = await connectViewers(ctl, CLUSTER, 1);
     await sleep(2000);
     const one = await measureWindow(run, ctl, pgs, windowSeconds);
-    more = await connectViewers(ctl.url, CLUSTER, 99);
+    more = await connectViewers(ctl, CLUSTER, 99);
     await sleep(2000);
     const hundred = await measureWindow(run, ctl, pgs, windowSeconds);
     const ratio: Record<string, number> = {};

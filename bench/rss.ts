@@ -12,7 +12,7 @@ export async function measureRss(run: HostsRun, ctl: Controller, minutes: number
   if (!primary) throw new Error('rss needs a primary');
   const atListen = await ctl.rssMb();
   let statuses = 0;
-  const viewers = await connectViewers(ctl.url, CLUSTER, viewerCount, (s) => {
+  const viewers = await connectViewers(ctl, CLUSTER, viewerCount, (s) => {
     s.on('node:status', () => {
       statuses++;
     });

@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { down, type HostsRun } from '../e2e/hosts/harness.ts';
-import { type BrowserHandle, launchChromium } from '../e2e/support/browser.ts';
+import { type BrowserHandle, launchChromium, signInContext } from '../e2e/support/browser.ts';
 import { type BenchArgs, MEASUREMENTS, type Measurement, parseBenchArgs } from './args.ts';
 import { upCluster } from './cluster.ts';
 import { measureCommitToBrowser } from './commit-to-browser.ts';
@@ -42,6 +42,8 @@ async function cleanup(): Promise<void> {
 async function controller(run: HostsRun): Promise<Controller> {
   const c = await startController(run);
   live.controllers.add(c);
+  // The bench's pages are signed in as the controller's admin, like a user after the login form.
+  if (live.browser) await signInContext(live.browser.context, c.url, c.cookie);
   return c;
 }
 

@@ -1,6 +1,12 @@
 // Viewers as the server sees them: socket.io clients (websocket transport) subscribed to a cluster.
 import { type ViewerSocket, viewerSocket } from '../e2e/support/bench-deps.ts';
 
+/** A controller's address and a signed-in session cookie for its viewers. */
+export interface SignedInController {
+  url: string;
+  cookie: string;
+}
+
 export interface Viewers {
   sockets: ViewerSocket[];
   close(): void;
@@ -8,11 +14,12 @@ export interface Viewers {
 
 /** Connects one viewer and subscribes it; resolves once the cluster snapshot arrived. */
 async function connectOne(
-  url: string,
+  ctl: SignedInController,
   cluster: string,
   setup: (s: ViewerSocket) => void,
 ): Promise<ViewerSocket> {
-  const s = viewerSocket(url);
+  const { url } = ctl;
+  const s = viewerSocket(url, ctl.cookie);
   setup(s);
   const snapshot = new Promise<void>((resolve) => s.once('cluster:snapshot', () => resolve()));
   await new Promise<void>((resolve, reject) => {
@@ -41,7 +48,7 @@ async function connectOne(
  * accept queue). `setup` attaches listeners before connecting, so no event is missed.
  */
 export async function connectViewers(
-  url: string,
+  ctl: SignedInController,
   cluster: string,
   n: number,
   setup: (s: ViewerSocket, index: number) => void = () => {},
@@ -54,7 +61,7 @@ export async function connectViewers(
   try {
     for (let i = 0; i < n; i += batch) {
       const idx = Array.from({ length: Math.min(batch, n - i) }, (_, k) => i + k);
-      const got = await Promise.allSettled(idx.map((k) => connectOne(url, cluster, (s) => setup(s, k))));
+      const got = await Promise.allSettled(idx.map((k) => connectOne(ctl, cluster, (s) => setup(s, k))));
       for (const g of got) if (g.status === 'fulfilled') sockets.push(g.value);
       const failed = got.find((g) => g.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;

@@ -54,7 +54,7 @@ describe('the archive directory of a standby host, live on the page', () => {
     await psql(run, h1, 'CREATE TABLE e2e_archive (id serial PRIMARY KEY, note text)');
 
     wb = await startWalboard(configForHosts(run).config, h1.pg.password);
-    browser = await launchChromium();
+    browser = await launchChromium(wb);
     page = await browser.context.newPage();
     await page.goto(wb.url);
   });

@@ -31,7 +31,7 @@ describe('topology and lag chart on two hosts, h2 streaming from h1', () => {
     await cloneWithBasebackup(run, h1, h2);
 
     wb = await startWalboard(configForHosts(run).config, h1.pg.password);
-    browser = await launchChromium();
+    browser = await launchChromium(wb);
     page = await browser.context.newPage();
     await page.goto(wb.url);
   });

@@ -19,7 +19,7 @@ describe('live logs on the page', () => {
     const [h1] = run.hosts;
     if (!h1) throw new Error('the harness did not create h1');
     wb = await startWalboard(configForHosts(run).config, h1.pg.password);
-    browser = await launchChromium();
+    browser = await launchChromium(wb);
     const page = await browser.context.newPage();
     overview = new OverviewPage(page);
     logs = new LogsPanel(page);

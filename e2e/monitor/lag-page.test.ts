@@ -26,7 +26,7 @@ describe('replication on the page: senders, receiver, lag, archiver alarm', () =
     await psql(run, h1, 'CREATE TABLE e2e_page (id int)');
     const { config } = configForHosts(run);
     wb = await startWalboard(config, h1.pg.password);
-    browser = await launchChromium();
+    browser = await launchChromium(wb);
     page = new OverviewPage(await browser.context.newPage());
     await page.open(wb.url);
   });

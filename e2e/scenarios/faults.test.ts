@@ -97,7 +97,7 @@ describe('faults on the page: shown within 2 s with the reason, recovered withou
     }
     const { config } = configForHosts(run);
     wb = await startWalboard(config, h1.pg.password);
-    browser = await launchChromium();
+    browser = await launchChromium(wb);
     page = new OverviewPage(await browser.context.newPage());
     await page.open(wb.url);
     await page.waitForReachable('h1', true, 15_000);

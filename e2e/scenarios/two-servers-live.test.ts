@@ -27,7 +27,7 @@ describe('two servers on the page: primary and standby, live', () => {
 
     const { config } = configForHosts(run);
     wb = await startWalboard(config, h1.pg.password);
-    browser = await launchChromium();
+    browser = await launchChromium(wb);
     page = new OverviewPage(await browser.context.newPage());
     await page.open(wb.url);
   });

@@ -10,6 +10,12 @@ const sio = fromServer('socket.io-client') as typeof SocketIoClient;
 export type ViewerSocket = SocketIoClient.Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A socket.io client on the websocket transport only (what a page ends up on), not yet connected. */
-export function viewerSocket(url: string): ViewerSocket {
-  return sio.io(url, { transports: ['websocket'], autoConnect: false, reconnection: false, forceNew: true });
+export function viewerSocket(url: string, cookie: string): ViewerSocket {
+  return sio.io(url, {
+    transports: ['websocket'],
+    autoConnect: false,
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: { cookie },
+  });
 }

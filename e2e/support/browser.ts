@@ -13,7 +13,10 @@ export interface BrowserHandle {
  * keep it off the network (this machine's closed network refuses background connections) and,
  * as root, out of the sandbox it cannot create.
  */
-export async function launchChromium(): Promise<BrowserHandle> {
+export async function launchChromium(signedIn?: {
+  url: string;
+  admin: { cookie: string };
+}): Promise<BrowserHandle> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -28,6 +31,8 @@ export async function launchChromium(): Promise<BrowserHandle> {
     ],
   });
   const context = await browser.newContext({ locale: 'en-US' });
+  // Signed in as the controller's admin (its httpOnly session cookie), as after the login form.
+  if (signedIn) await signInContext(context, signedIn.url, signedIn.admin.cookie);
   return {
     browser,
     context,
@@ -35,4 +40,18 @@ export async function launchChromium(): Promise<BrowserHandle> {
       await browser.close().catch(() => {});
     },
   };
+}
+
+/** Puts a session cookie ("walboard_session=…") into a browser context for `url`. */
+export async function signInContext(context: BrowserContext, url: string, cookie: string): Promise<void> {
+  const eq = cookie.indexOf('=');
+  await context.addCookies([
+    {
+      name: cookie.slice(0, eq),
+      value: cookie.slice(eq + 1),
+      url,
+      httpOnly: true,
+      sameSite: 'Strict',
+    },
+  ]);
 }

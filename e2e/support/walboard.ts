@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '@walboard/server/src/app.ts';
+import { type SignedIn, signIn, withTestAdmin } from '@walboard/server/src/auth/test-support/sign-in.ts';
 import { parseConfigText } from '@walboard/server/src/config/load-config.ts';
 import type { WalboardConfig } from '@walboard/shared/config';
 import { stringify } from 'yaml';
@@ -48,21 +49,30 @@ export function configForHosts(run: HostsRun, cluster = 'lab'): { yaml: string; 
 export interface RunningWalboard {
   app: Awaited<ReturnType<typeof buildApp>>;
   url: string;
+  /** The first admin, signed in (cookie + CSRF token): give it to launchChromium or a socket. */
+  admin: SignedIn;
   close(): Promise<void>;
 }
 
 /** Starts the controller in this process on a free loopback port, serving the built page. */
-export async function startWalboard(config: WalboardConfig, password: string): Promise<RunningWalboard> {
+export async function startWalboard(
+  config: WalboardConfig,
+  password: string,
+  opts: { logStream?: NodeJS.WritableStream } = {},
+): Promise<RunningWalboard> {
   if (!existsSync(join(WEB_DIST, 'index.html'))) {
     throw new Error(`the page is not built (${WEB_DIST} is missing): run \`pnpm build\` or \`npm test\``);
   }
   const app = await buildApp({
     config,
     webDist: WEB_DIST,
-    env: { ...process.env, [PASSWORD_ENV]: password },
+    env: withTestAdmin({ ...process.env, [PASSWORD_ENV]: password }),
+    // The server log, when a test wants to read what walboard writes there (JSON lines).
+    ...(opts.logStream ? { logger: { level: 'debug', stream: opts.logStream } } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();
   if (!addr || typeof addr !== 'object') throw new Error('walboard did not get a port');
-  return { app, url: `http://127.0.0.1:${addr.port}`, close: () => app.close() };
+  const url = `http://127.0.0.1:${addr.port}`;
+  return { app, url, admin: await signIn(url), close: () => app.close() };
 }

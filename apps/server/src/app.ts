@@ -1,15 +1,25 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { WalboardConfig } from '@walboard/shared/config';
-import Fastify, { type FastifyInstance } from 'fastify';
-import { apiRoutes } from './http/api-routes.ts';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { AuditLog } from './audit/audit-log.ts';
+import { roleScope } from './auth/auth-hooks.ts';
+import { ensureFirstAdmin, ensureLabAdmin } from './auth/first-admin.ts';
+import { LoginLimiter } from './auth/login-limiter.ts';
+import { Sessions } from './auth/sessions.ts';
+import { apiRoutes, healthRoutes } from './http/api-routes.ts';
 import { archiveRoutes } from './http/archive-routes.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { historyRoutes } from './http/history-routes.ts';
+import { hostKeyAdminRoutes, hostKeyReadRoutes } from './http/host-key-routes.ts';
 import { logRoutes } from './http/log-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
+import { sessionPublicRoutes, sessionRoutes } from './http/session-routes.ts';
+import { adminRoutes } from './http/user-routes.ts';
 import { socketHub } from './hub/socket-hub.ts';
 import { ArchiveWatchers } from './monitor/archive-watcher.ts';
 import { ClusterMonitor } from './monitor/cluster-monitor.ts';
@@ -17,31 +27,107 @@ import { LagHistoryRecorder } from './monitor/lag-history.ts';
 import { LogTails } from './monitor/log-tails.ts';
 import { MonitorBus } from './monitor/monitor-bus.ts';
 import type { StatusPollerOptions } from './monitor/status-poller.ts';
+import { HostKeyGuard } from './nodes/host-key-guard.ts';
 import type { NodeSession } from './nodes/node-session.ts';
 import { buildSessions } from './nodes/registry.ts';
 import { openStore, type WalboardStore } from './store/database.ts';
+import { HostKeyStore } from './store/host-key-store.ts';
+import { SessionStore } from './store/session-store.ts';
+import { UserStore } from './store/user-store.ts';
 
 export const WALBOARD_VERSION = '0.1.0';
+/** The embedded lab's admin, signed in automatically on 127.0.0.1. */
+export const LAB_USER = 'lab';
 
 export interface BuildAppOptions {
   config: WalboardConfig;
   /** Folder of the built page; defaults to apps/web/dist. Missing folder → API only. */
   webDist?: string;
   poller?: StatusPollerOptions;
-  logger?: boolean;
+  logger?: boolean | FastifyServerOptions['logger'];
   env?: NodeJS.ProcessEnv;
+  /** Where the one-time first-admin password goes (default: stdout). */
+  announce?: (message: string) => void;
 }
 
 const defaultWebDist = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
+function readTls(config: WalboardConfig): { key: Buffer; cert: Buffer } | null {
+  if (!config.tls) return null;
+  try {
+    return { key: readFileSync(config.tls.keyFile), cert: readFileSync(config.tls.certFile) };
+  } catch (err) {
+    throw new Error(
+      `cannot read the TLS certificate or key (${(err as Error).message}); check tls.certFile and tls.keyFile in walboard.yaml`,
+    );
+  }
+}
+
 /** Builds the controller: sessions, monitor, hub, API and page. main.ts only listens and closes. */
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: opts.logger ?? false });
+  const env = opts.env ?? process.env;
+  const tls = readTls(opts.config);
+  const app = (
+    tls
+      ? Fastify({ logger: opts.logger ?? false, https: tls })
+      : Fastify({ logger: opts.logger ?? false })
+  ) as unknown as FastifyInstance;
+  // Every route as registered, for the test that walks them all without a session.
+  const routeTable: { method: string; url: string }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url });
+  });
   const webDist = opts.webDist ?? defaultWebDist;
   const servePage = existsSync(webDist);
   installErrorHandler(app, { pageFallback: servePage });
+  // Only JSON bodies exist in this API; a text/plain body is refused before any route sees it.
+  app.removeContentTypeParser('text/plain');
+  await app.register(fastifyCookie);
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        // Only over TLS: on plain http the browser would rewrite our own requests to https.
+        ...(tls ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: tls ? { maxAge: 15552000, includeSubDomains: false } : false,
+  });
 
-  const sessions: NodeSession[] = await buildSessions(opts.config, opts.env);
+  // Store first: users, sessions and the audit log are needed by every scope.
+  const store = openStore(opts.config.dataDir);
+  app.decorate('store', store);
+  const audit = new AuditLog(store.audit, (err) => app.log.error({ err }, 'audit entry not written'));
+  app.decorate('audit', audit);
+  const users = new UserStore(store.db);
+  const sessionsStore = new SessionStore(store.db);
+  const authSessions = new Sessions(users, sessionsStore, {
+    idleMs: opts.config.auth.sessionIdleMinutes * 60_000,
+  });
+  app.decorate('authSessions', authSessions);
+  const announce = opts.announce ?? ((m: string) => console.log(m));
+  const lab = opts.config.auth.labAutoLogin;
+  if (!lab || env.WALBOARD_ADMIN_PASSWORD !== undefined) await ensureFirstAdmin(users, env, announce);
+  if (lab) await ensureLabAdmin(users, LAB_USER);
+  const sweep = setInterval(() => authSessions.sweep(), 10 * 60_000);
+  sweep.unref();
+
+  // Pins in the store win over walboard.yaml; they must be known before the transports dial.
+  const hostKeys = new HostKeyStore(store.db);
+  const sessions: NodeSession[] = await buildSessions(opts.config, env, { hostKeys });
+  const hostKeyGuard = new HostKeyGuard(sessions, hostKeys, audit);
+  app.addHook('onClose', async () => hostKeyGuard.close());
   // Watchers publish on the bus; the hub forwards. One watcher of each kind per node.
   const bus = new MonitorBus();
   const monitor = new ClusterMonitor(sessions, opts.poller, bus);
@@ -50,30 +136,62 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // One `tail -F` per node with postgres.logFile; the hub sends its recent lines to new viewers.
   const logs = new LogTails(sessions, bus);
-  await app.register(socketHub, { monitor, logs });
-  await app.register(logRoutes, { prefix: '/api', logs, sessions });
+  await app.register(socketHub, { monitor, logs, sessions: authSessions });
   app.addHook('onReady', async () => logs.start());
   // preClose: the tails end while their transports are still open (onClose hooks run last-added
   // first, so the transports would already be closed), and no `tail -F` is left on a node.
   app.addHook('preClose', async () => logs.stop());
-  await app.register(apiRoutes, { prefix: '/api', monitor, sessions, version: WALBOARD_VERSION });
   // One archive watcher per node with an archiveDir; it publishes 'archive' on the bus.
   const archive = new ArchiveWatchers(sessions, bus);
   app.decorate('archive', archive);
-  await app.register(archiveRoutes, { prefix: '/api', archive });
   app.addHook('onReady', async () => archive.start());
   app.addHook('onClose', async () => archive.stop());
   // Lag history in <dataDir>/walboard.db: one write a second from the bus, whatever the viewers.
-  const store = openStore(opts.config.dataDir);
   const lagHistory = new LagHistoryRecorder(bus, store.lag, {
     onError: (err) => app.log.error({ err }, `lag history not written to ${store.file}`),
   });
-  app.decorate('store', store);
-  await app.register(historyRoutes, { prefix: '/api', monitor, lag: store.lag });
   const clusterNames = opts.config.clusters.map((c) => c.name);
-  await app.register(metricsRoutes, { prefix: '/api', monitor, clusters: clusterNames });
+
+  // Access is decided here, by the scope a route is registered in. Public: health, sign-in.
+  const scopeDeps = { sessions: authSessions, audit };
+  const sessionDeps = {
+    sessions: authSessions,
+    users,
+    limiter: new LoginLimiter(),
+    audit,
+    secure: tls !== null,
+    labAutoLogin: lab ? { username: LAB_USER } : null,
+  };
+  await app.register(
+    async (pub) => {
+      await pub.register(healthRoutes, { version: WALBOARD_VERSION });
+      await pub.register(sessionPublicRoutes, sessionDeps);
+    },
+    { prefix: '/api' },
+  );
+  await app.register(
+    roleScope('viewer', scopeDeps, async (viewer) => {
+      await viewer.register(sessionRoutes, sessionDeps);
+      await viewer.register(apiRoutes, { monitor, sessions, version: WALBOARD_VERSION });
+      await viewer.register(logRoutes, { logs, sessions });
+      await viewer.register(archiveRoutes, { archive });
+      await viewer.register(historyRoutes, { monitor, lag: store.lag });
+      await viewer.register(metricsRoutes, { monitor, clusters: clusterNames });
+      await viewer.register(hostKeyReadRoutes, { guard: hostKeyGuard });
+    }),
+    { prefix: '/api' },
+  );
+  await app.register(
+    roleScope('admin', scopeDeps, async (admin) => {
+      await admin.register(adminRoutes, { users, sessions: authSessions, audit, auditStore: store.audit });
+      await admin.register(hostKeyAdminRoutes, { guard: hostKeyGuard, audit });
+    }),
+    { prefix: '/api' },
+  );
+
   app.addHook('onReady', async () => lagHistory.start());
   app.addHook('onClose', async () => {
+    clearInterval(sweep);
     lagHistory.stop();
     store.close();
   });
@@ -95,5 +213,8 @@ declare module 'fastify' {
     sessions: readonly NodeSession[];
     archive: ArchiveWatchers;
     store: WalboardStore;
+    audit: AuditLog;
+    authSessions: Sessions;
+    routeTable: readonly { method: string; url: string }[];
   }
 }

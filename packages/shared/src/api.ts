@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { lagPointSchema, logLineSchema } from './status.ts';
+import { hostKeyFingerprintSchema } from './config.ts';
+import { hostKeyStatusSchema, lagPointSchema, logLineSchema } from './status.ts';
 
 export const errorBodySchema = z.strictObject({
   error: z.string(),
@@ -53,3 +54,16 @@ export const lagHistorySchema = z.strictObject({
   points: z.array(lagPointSchema),
 });
 export type LagHistory = z.infer<typeof lagHistorySchema>;
+
+/**
+ * `PUT /api/clusters/:c/nodes/:n/host-key` (admin): pin the fingerprint the admin compared with
+ * the server's. Refused unless it is the key the server offers right now.
+ */
+export const pinHostKeyBodySchema = z.strictObject({ fingerprint: hostKeyFingerprintSchema });
+export type PinHostKeyBody = z.infer<typeof pinHostKeyBodySchema>;
+
+/** `GET /api/clusters/:c/host-keys` (viewer): each ssh node's host key state, no secret in it. */
+export const hostKeyListSchema = z.strictObject({
+  nodes: z.array(z.strictObject({ node: z.string(), host: z.string(), hostKey: hostKeyStatusSchema })),
+});
+export type HostKeyList = z.infer<typeof hostKeyListSchema>;

@@ -11,9 +11,15 @@ export const nameSchema = z
 /** An absolute path with no "..", NUL or newline: safe to hand to a remote command as one argument. */
 export const absolutePathSchema = z
   .string()
+  .max(1024)
   .refine((p) => p.startsWith('/'), 'must be an absolute path (starting with "/")')
   .refine((p) => !p.split('/').includes('..'), 'must not contain ".."')
-  .refine((p) => !/[\0\n\r]/.test(p), 'must not contain NUL or newline characters');
+  .refine((p) => !/[\0\n\r]/.test(p), 'must not contain NUL or newline characters')
+  // Quoting would make any byte safe, but a path full of shell syntax is an attack, not a path.
+  .refine(
+    (p) => /^[A-Za-z0-9_.,+@%=:/-]*$/.test(p),
+    'may only contain letters, digits and _ . , + @ % = : / - (no spaces or shell characters such as ; $ ` \' " \\)',
+  );
 
 /** Absolute, or starting with "~/" (expanded against the controller user's home). */
 export const localKeyPathSchema = z
@@ -54,14 +60,11 @@ export const sshSchema = z.strictObject({
   user: nameSchema,
   port: portSchema.default(22),
   privateKeyPath: localKeyPathSchema,
-  hostKey: z
-    .string({
-      error: (iss) =>
-        iss.input === undefined
-          ? "is required: pin the server's host key (run `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the server and paste its SHA256:… fingerprint)"
-          : 'must be a string',
-    })
-    .pipe(hostKeyFingerprintSchema),
+  /**
+   * The server's host key fingerprint (`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`). Left
+   * out, the node is not connected: the page shows the key the server offers and an admin pins it.
+   */
+  hostKey: hostKeyFingerprintSchema.optional(),
   keepaliveIntervalMs: z.number().int().min(200).max(60_000).default(1000),
   keepaliveCountMax: z.number().int().min(1).max(30).default(2),
   maxSessions: z.number().int().min(1).max(64).default(8),
@@ -77,7 +80,7 @@ export const postgresSchema = z.strictObject({
     .string()
     .min(1)
     .max(255)
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'must be a host name or IP address')
+    .regex(/^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$/, 'must be a host name or IP address (not starting with "-")')
     .optional(),
   user: nameSchema.default('postgres'),
   database: nameSchema.default('postgres'),
@@ -107,7 +110,7 @@ export const sshNodeSchema = z.strictObject({
     .string()
     .min(1)
     .max(255)
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'must be a host name or IP address'),
+    .regex(/^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$/, 'must be a host name or IP address (not starting with "-")'),
   ssh: sshSchema,
 });
 
@@ -160,13 +163,38 @@ export const listenSchema = z
     return port >= 1 && port <= 65535;
   }, 'port must be between 1 and 65535');
 
+/** HTTPS: both files PEM, read at start. The session cookie is then marked Secure. */
+export const tlsSchema = z.strictObject({
+  certFile: absolutePathSchema,
+  keyFile: absolutePathSchema,
+});
+
+export const authSchema = z.strictObject({
+  /**
+   * The embedded lab only: a browser on 127.0.0.1 is signed in as the lab's admin without a
+   * password. Refused unless `listen` is a loopback address.
+   */
+  labAutoLogin: z.boolean().default(false),
+  /** Idle sessions end after this many minutes. */
+  sessionIdleMinutes: z.number().int().min(5).max(24 * 60).default(12 * 60),
+});
+
 export const walboardConfigSchema = z
   .strictObject({
     listen: listenSchema.default('127.0.0.1:8080'),
+    tls: tlsSchema.optional(),
+    auth: authSchema.default({ labAutoLogin: false, sessionIdleMinutes: 720 }),
     dataDir: z.string().min(1).default('./.walboard'),
     clusters: z.array(clusterSchema).min(1, 'at least one cluster is needed'),
   })
   .superRefine((c, ctx) => {
+    if (c.auth.labAutoLogin && !isLoopbackListen(c.listen)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'labAutoLogin'],
+        message: `is only allowed when listen is a loopback address (127.0.0.1 or [::1]), not ${c.listen}`,
+      });
+    }
     const seen = new Set<string>();
     c.clusters.forEach((cl, i) => {
       if (seen.has(cl.name)) {
@@ -180,3 +208,9 @@ export const walboardConfigSchema = z
     });
   });
 export type WalboardConfig = z.infer<typeof walboardConfigSchema>;
+
+/** 127.0.0.0/8, [::1] or localhost: nothing off this machine can connect. */
+export function isLoopbackListen(listen: string): boolean {
+  const host = listen.slice(0, listen.lastIndexOf(':'));
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '[::1]' || host === 'localhost';
+}

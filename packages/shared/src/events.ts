@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nameSchema } from './config.ts';
+import type { Operation } from './operations.ts';
 import type { ArchiveEntry, ClusterSnapshot, LogLine, NodeStatus, ReplicationLink } from './status.ts';
 
 /** Client → server messages, each checked against its schema on arrival. */
@@ -44,6 +45,10 @@ export interface ServerToClientEvents {
   'archive:changed': (event: ArchiveChangedEvent) => void;
   /** Sent on log:subscribe with the ring buffer's lines, then in batches (~100 ms). */
   'log:lines': (event: LogLinesEvent) => void;
+  /** The whole operation (steps, output so far) each time it changes, to the cluster's room. */
+  'operation:event': (operation: Operation) => void;
+  /** The session ended (logout, expiry, user removed): the page goes back to the login form. */
+  'session:ended': (event: { reason: string }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -16,6 +16,20 @@ export const reachabilitySchema = z.strictObject({
 
 const isoTime = z.string();
 
+/**
+ * ssh nodes: whether the server's host key is pinned. `unknown`: no pin yet, not connected, the
+ * offered fingerprint waits for an admin to compare and pin it. `mismatch`: the server offered
+ * another key than the pinned one; walboard stopped connecting to it (red alarm).
+ */
+export const hostKeyStatusSchema = z.strictObject({
+  state: z.enum(['pinned', 'unknown', 'mismatch']),
+  pinned: z.string().nullable(),
+  offered: z.string().nullable(),
+  /** The key type the server offered, e.g. ssh-ed25519. */
+  offeredType: z.string().nullable(),
+});
+export type HostKeyStatus = z.infer<typeof hostKeyStatusSchema>;
+
 /** One row of pg_stat_replication on a primary: a standby (or pg_basebackup) streaming from it. */
 export const walSenderSchema = z.strictObject({
   pid: z.number().int(),
@@ -75,6 +89,8 @@ export const nodeStatusSchema = z.strictObject({
   transport: z.enum(['ssh', 'local']),
   host: z.string(),
   reachability: reachabilitySchema,
+  /** ssh nodes only; absent for local nodes. */
+  hostKey: hostKeyStatusSchema.optional(),
   role: roleSchema,
   /** server_version, e.g. "15.18 (Debian 15.18-0+deb12u1)". */
   version: z.string().nullable(),

@@ -95,13 +95,19 @@ describe('walboard.yaml validation', () => {
     expect(p?.line).toBe(second);
   });
 
-  it('refuses an ssh node without a pinned host key, and says how to get one', () => {
+  it('accepts an ssh node without a host key: it stays unconnected until an admin pins the offered key', () => {
     const text = good({ node1: '          user: postgres\n          privateKeyPath: /k' });
-    const [p] = problemsOf(text);
-    expect(p?.field).toBe('clusters[0].nodes[0].ssh.hostKey');
-    expect(p?.message).toMatch(/required.*ssh-keygen -lf/);
-    // The field is missing, so the error points at the ssh block that lacks it.
-    expect(p?.line).toBe(lineOf(text, 'ssh:'));
+    const config = parseConfigText('/etc/walboard/walboard.yaml', text);
+    const node = config.clusters[0]?.nodes[0];
+    expect(node?.transport === 'ssh' ? node.ssh.hostKey : 'local').toBeUndefined();
+  });
+
+  it('refuses shell characters and spaces in paths, naming the field', () => {
+    for (const bad of ['/var/lib/`id`', '/var/lib/$(id)', "/var/lib/a'b", '/var/lib/a b', '/var/lib/a;b', '/var/lib/a\\b']) {
+      const text = good({}).replace('dataDir: /var/lib/postgresql/15/main', `dataDir: "${bad.replaceAll('\\', '\\\\')}"`);
+      const [p] = problemsOf(text);
+      expect(p?.field, bad).toBe('clusters[0].nodes[0].postgres.dataDir');
+    }
   });
 
   it('refuses a malformed host key fingerprint', () => {

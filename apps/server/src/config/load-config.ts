@@ -12,12 +12,17 @@ export interface LoadedConfig {
   config: WalboardConfig;
 }
 
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
 /** Reads, parses and validates walboard.yaml; throws ConfigError naming file, line and field. */
 export async function loadConfig(file: string): Promise<LoadedConfig> {
   const abs = resolve(file);
   let text: string;
   try {
     text = await readFile(abs, 'utf8');
+    if (text.length > MAX_CONFIG_BYTES) {
+      throw new Error(`the file is larger than ${MAX_CONFIG_BYTES / 1024} KiB; is it really walboard.yaml?`);
+    }
   } catch (err) {
     const reason =
       (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
@@ -49,7 +54,16 @@ export function parseConfigText(file: string, text: string): WalboardConfig {
       }),
     );
   }
-  const result = walboardConfigSchema.safeParse(doc.toJS() ?? {});
+  let value: unknown;
+  try {
+    // Aliases are capped: a "billion laughs" file must not expand into gigabytes.
+    value = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (err) {
+    throw new ConfigError(file, [
+      { line: null, column: null, field: '', message: `YAML: ${(err as Error).message}` },
+    ]);
+  }
+  const result = walboardConfigSchema.safeParse(value);
   if (result.success) return resolvePaths(file, result.data);
   throw new ConfigError(
     file,

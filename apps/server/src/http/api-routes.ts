@@ -1,6 +1,7 @@
 import type { ClusterSummary, Health } from '@walboard/shared/api';
 import { nameSchema } from '@walboard/shared/config';
 import type { FastifyInstance } from 'fastify';
+import { canSeeCluster, requireActor } from '../auth/actor.ts';
 import type { ClusterMonitor } from '../monitor/cluster-monitor.ts';
 import type { NodeSession } from '../nodes/node-session.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
@@ -11,13 +12,18 @@ export interface ApiDeps {
   version: string;
 }
 
-/** Read-only REST routes under /api (encapsulated: registered with a prefix, never wrapped). */
-export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+/** Public: whether the controller is up (for load balancers and the login page). */
+export async function healthRoutes(app: FastifyInstance, deps: { version: string }): Promise<void> {
   app.get('/health', async (): Promise<Health> => ({ ok: true, version: deps.version }));
+}
 
-  app.get('/clusters', async (): Promise<ClusterSummary[]> => {
+/** Read-only REST routes under /api, inside the viewer scope. */
+export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.get('/clusters', async (req): Promise<ClusterSummary[]> => {
+    const actor = requireActor(req);
     const byCluster = new Map<string, ClusterSummary>();
     for (const s of deps.sessions) {
+      if (!canSeeCluster(actor, s.cluster)) continue;
       const c = byCluster.get(s.cluster) ?? { name: s.cluster, nodes: [] };
       c.nodes.push({ name: s.name, transport: s.config.transport, host: s.host });
       byCluster.set(s.cluster, c);

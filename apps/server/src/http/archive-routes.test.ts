@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
+import { type SignedIn, signIn, withTestAdmin } from '../auth/test-support/sign-in.ts';
 import { freePort } from '../nodes/test-support/sshd-fixture.ts';
 
 const SEG = '000000010000000000000007';
@@ -41,6 +42,7 @@ describe('GET /api/clusters/:cluster/nodes/:node/archive and archive:changed, th
   let archiveDir: string;
   let app: FastifyInstance;
   let url: string;
+  let admin: SignedIn;
   let socket: Socket<ServerToClientEvents, ClientToServerEvents> | undefined;
 
   beforeAll(async () => {
@@ -74,10 +76,11 @@ describe('GET /api/clusters/:cluster/nodes/:node/archive and archive:changed, th
       dataDir: join(base, 'state'),
       clusters: [{ name: 'lab', nodes: [node('n1', { archiveDir }), node('n2', {})] }],
     });
-    app = await buildApp({ config, webDist: '/nonexistent' });
+    app = await buildApp({ config, env: withTestAdmin(), webDist: '/nonexistent' });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();
     url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    admin = await signIn(url);
   });
 
   afterAll(async () => {
@@ -87,7 +90,7 @@ describe('GET /api/clusters/:cluster/nodes/:node/archive and archive:changed, th
   });
 
   const get = async (path: string) => {
-    const res = await fetch(`${url}${path}`);
+    const res = await fetch(`${url}${path}`, { headers: { cookie: admin.cookie } });
     return { status: res.status, body: (await res.json()) as unknown };
   };
 
@@ -125,7 +128,11 @@ describe('GET /api/clusters/:cluster/nodes/:node/archive and archive:changed, th
   });
 
   it('pushes additions and removals to the cluster room, and REST agrees afterwards', async () => {
-    socket = connectIo(url, { transports: ['websocket'], forceNew: true });
+    socket = connectIo(url, {
+      transports: ['websocket'],
+      forceNew: true,
+      extraHeaders: { cookie: admin.cookie },
+    });
     const s = socket;
     const ack = await new Promise<unknown>((resolve) => s.emit('subscribe', { cluster: 'lab' }, resolve));
     expect(ack).toEqual({ ok: true });

@@ -7,6 +7,14 @@ export const ErrorCodes = {
   noCluster: 'WB_ERR_NO_CLUSTER',
   badRequest: 'WB_ERR_BAD_REQUEST',
   internal: 'WB_ERR_INTERNAL',
+  unauthenticated: 'WB_ERR_UNAUTHENTICATED',
+  forbidden: 'WB_ERR_FORBIDDEN',
+  csrf: 'WB_ERR_CSRF',
+  jsonOnly: 'WB_ERR_JSON_ONLY',
+  badLogin: 'WB_ERR_BAD_LOGIN',
+  rateLimited: 'WB_ERR_RATE_LIMITED',
+  conflict: 'WB_ERR_CONFLICT',
+  noUser: 'WB_ERR_NO_USER',
 } as const;
 
 export class HttpError extends Error {

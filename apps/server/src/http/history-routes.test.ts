@@ -8,6 +8,7 @@ import { type ReplicationLink, replicationLinkSchema } from '@walboard/shared/st
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
+import { type SignedIn, signInInject, withTestAdmin } from '../auth/test-support/sign-in.ts';
 import { parseConfigText } from '../config/load-config.ts';
 import { freePort } from '../nodes/test-support/sshd-fixture.ts';
 
@@ -27,6 +28,7 @@ function link(standby: string, replayBytes: number, replaySeconds: number): Repl
 describe('GET /api/clusters/:cluster/lag-history', () => {
   let dir: string;
   let app: FastifyInstance;
+  let admin: SignedIn;
   let n1Down: Promise<void>;
 
   beforeAll(async () => {
@@ -43,6 +45,7 @@ clusters:
     app = await buildApp({
       config: parseConfigText(join(dir, 'walboard.yaml'), yaml),
       webDist: '/nonexistent',
+      env: withTestAdmin(),
     });
     // Nothing listens on pgPort: the first status of n1 says so, and the recorder must hear it.
     n1Down = new Promise((resolve) => {
@@ -54,6 +57,7 @@ clusters:
       });
     });
     await app.ready();
+    admin = await signInInject(app);
   });
   afterAll(async () => {
     await app?.close();
@@ -61,7 +65,7 @@ clusters:
   });
 
   const get = async (url: string) => {
-    const res = await app.inject({ method: 'GET', url });
+    const res = await app.inject({ method: 'GET', url, headers: { cookie: admin.cookie } });
     return { status: res.statusCode, body: res.json() as Record<string, unknown> };
   };
 

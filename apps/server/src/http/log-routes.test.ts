@@ -16,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import { io as connectIo, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
+import { type SignedIn, signIn, withTestAdmin } from '../auth/test-support/sign-in.ts';
 import { parseConfigText } from '../config/load-config.ts';
 import { freePort } from '../nodes/test-support/sshd-fixture.ts';
 
@@ -40,6 +41,7 @@ describe('log REST route and socket followers', () => {
   let file: string;
   let app: FastifyInstance;
   let base: string;
+  let admin: SignedIn;
   const clients: Client[] = [];
 
   beforeAll(async () => {
@@ -67,10 +69,12 @@ clusters:
     app = await buildApp({
       config: parseConfigText(join(dir, 'walboard.yaml'), yaml),
       webDist: '/nonexistent',
+      env: withTestAdmin(),
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const addr = app.server.address();
     base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    admin = await signIn(base);
   });
   afterAll(async () => {
     for (const c of clients) c.disconnect();
@@ -79,13 +83,17 @@ clusters:
   });
 
   const get = async (path: string) => {
-    const res = await fetch(`${base}${path}`);
+    const res = await fetch(`${base}${path}`, { headers: { cookie: admin.cookie } });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
   /** A viewer following n1's log; resolves once its subscription was acknowledged. */
   async function follower(): Promise<{ events: LogLinesEvent[]; until: (text: string) => Promise<void> }> {
-    const socket: Client = connectIo(base, { transports: ['websocket'], forceNew: true });
+    const socket: Client = connectIo(base, {
+      transports: ['websocket'],
+      forceNew: true,
+      extraHeaders: { cookie: admin.cookie },
+    });
     clients.push(socket);
     const events: LogLinesEvent[] = [];
     let check = () => {};

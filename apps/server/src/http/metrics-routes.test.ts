@@ -6,6 +6,7 @@ import { type ClusterSnapshot, type ReplicationLink, replicationLinkSchema } fro
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
+import { type SignedIn, signInInject, withTestAdmin } from '../auth/test-support/sign-in.ts';
 import { createOrReuseLab, type Lab } from '../lab/create-lab.ts';
 import { freePort } from '../nodes/test-support/sshd-fixture.ts';
 import { escapeLabelValue, PROMETHEUS_CONTENT_TYPE, renderMetrics } from './metrics-routes.ts';
@@ -100,13 +101,14 @@ describe('GET /api/metrics', () => {
   let lab: Lab;
   let app: FastifyInstance;
   let snapshot: ClusterSnapshot;
+  let admin: SignedIn;
 
   beforeAll(async () => {
     // Under /var/tmp, not /tmp: as root the servers run as another user, who must reach the folder.
     dir = await mkdtemp('/var/tmp/walboard-metrics-test-');
     await chmod(dir, 0o755);
     lab = await createOrReuseLab({ dir: join(dir, 'lab'), ports: [await freePort(), await freePort()] });
-    app = await buildApp({ config: lab.config, env: lab.env, webDist: '/nonexistent' });
+    app = await buildApp({ config: lab.config, env: withTestAdmin(lab.env), webDist: '/nonexistent' });
     const bothUp = new Promise<void>((resolve) => {
       const up = new Set<string>();
       const off = app.monitor.bus.on('status', (s) => {
@@ -118,6 +120,7 @@ describe('GET /api/metrics', () => {
       });
     });
     await app.ready();
+    admin = await signInInject(app);
     await bothUp;
     const snap = app.monitor.snapshot('lab');
     if (!snap) throw new Error('the lab cluster has no snapshot');
@@ -131,7 +134,7 @@ describe('GET /api/metrics', () => {
   });
 
   it('serves the text format with HELP and TYPE for every family and the lab nodes as they are', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/metrics' });
+    const res = await app.inject({ method: 'GET', url: '/api/metrics', headers: { cookie: admin.cookie } });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe(PROMETHEUS_CONTENT_TYPE);
     const { help, type, samples } = parseExposition(res.body);

@@ -5,9 +5,12 @@ import {
   type SubscribeAck,
   subscribeMessageSchema,
 } from '@walboard/shared/events';
+import { SESSION_COOKIE } from '@walboard/shared/auth';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
+import { type Actor, canSeeCluster } from '../auth/actor.ts';
+import type { Sessions } from '../auth/sessions.ts';
 import type { ClusterMonitor } from '../monitor/cluster-monitor.ts';
 import type { LogHistory } from '../monitor/monitor-bus.ts';
 
@@ -18,6 +21,24 @@ declare module 'fastify' {
 }
 
 const room = (cluster: string) => `cluster:${cluster}`;
+const sessionRoom = (id: string) => `session:${id}`;
+
+/** Same origin only: a page from another site must not open a live feed with our cookies. */
+export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  // Same-origin polling GETs carry no Origin; the SameSite=Strict cookie is what protects those.
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+interface SocketData {
+  sessionId: string;
+}
+
+type HubSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 const logRoom = (cluster: string, node: string) => `logs:${cluster}/${node}`;
 
 /**
@@ -25,21 +46,68 @@ const logRoom = (cluster: string, node: string) => `logs:${cluster}/${node}`;
  * each node's status as the monitor reports it. Viewers never cause polls.
  */
 export const socketHub = fp(
-  async (app: FastifyInstance, opts: { monitor: ClusterMonitor; logs?: LogHistory }) => {
-    const io = new Server<ClientToServerEvents, ServerToClientEvents>(app.server, {
-      serveClient: false,
-      // Same-origin only: a page from another site must not open a live feed with our cookies.
-      allowRequest: (req, cb) => {
-        const origin = req.headers.origin;
-        if (!origin) return cb(null, true);
-        try {
-          cb(null, new URL(origin).host === req.headers.host);
-        } catch {
-          cb(null, false);
-        }
+  async (
+    app: FastifyInstance,
+    opts: { monitor: ClusterMonitor; logs?: LogHistory; sessions: Sessions },
+  ) => {
+    const sessionOf = (cookieHeader: string | undefined) =>
+      opts.sessions.resolve(cookieHeader ? app.parseCookie(cookieHeader)[SESSION_COOKIE] : undefined);
+    const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
+      app.server,
+      {
+        serveClient: false,
+        // The engine-level check runs before any namespace exists: every namespace is covered.
+        allowRequest: (req, cb) => {
+          if (!sameOrigin(req.headers.origin, req.headers.host)) return cb('forbidden origin', false);
+          if (!sessionOf(req.headers.cookie)) return cb('unauthorized', false);
+          cb(null, true);
+        },
       },
+    );
+    // allowRequest sees only handshakes; this sees every request and websocket upgrade too.
+    io.engine.use(
+      (
+        req: { headers: Record<string, string | string[] | undefined> },
+        _res: unknown,
+        next: (err?: Error) => void,
+      ) => {
+        const origin = req.headers.origin;
+        const host = req.headers.host;
+        if (Array.isArray(origin) || Array.isArray(host) || !sameOrigin(origin, host)) {
+          return next(new Error('forbidden origin'));
+        }
+        next();
+      },
+    );
+    io.use((socket, next) => {
+      const session = sessionOf(socket.request.headers.cookie);
+      if (!session) return next(new Error('unauthorized'));
+      socket.data.sessionId = session.actor.sessionId;
+      void socket.join(sessionRoom(session.actor.sessionId));
+      next();
     });
     app.decorate('io', io);
+    const offEnded = opts.sessions.onEnded((ids, reason) => {
+      for (const id of ids) {
+        io.to(sessionRoom(id)).emit('session:ended', { reason });
+        io.in(sessionRoom(id)).disconnectSockets(true);
+      }
+    });
+    /** Every message re-checks its session: a logout or removed user takes effect at once. */
+    const actorOf = (socket: HubSocket): Actor | null => {
+      const s = opts.sessions.resolveId(socket.data.sessionId);
+      if (!s) {
+        socket.emit('session:ended', { reason: 'expired' });
+        socket.disconnect(true);
+        return null;
+      }
+      return s.actor;
+    };
+    const forbidden = (cluster: string): SubscribeAck => ({
+      ok: false,
+      error: 'WB_ERR_FORBIDDEN',
+      message: `you may not see cluster "${cluster}"`,
+    });
 
     const bus = opts.monitor.bus;
     const offs = [
@@ -52,6 +120,8 @@ export const socketHub = fp(
     io.on('connection', (socket) => {
       socket.on('subscribe', (msg, ack) => {
         const reply: (r: SubscribeAck) => void = typeof ack === 'function' ? ack : () => {};
+        const actor = actorOf(socket);
+        if (!actor) return;
         const parsed = subscribeMessageSchema.safeParse(msg);
         if (!parsed.success) {
           reply({
@@ -61,6 +131,7 @@ export const socketHub = fp(
           });
           return;
         }
+        if (!canSeeCluster(actor, parsed.data.cluster)) return reply(forbidden(parsed.data.cluster));
         const snapshot = opts.monitor.snapshot(parsed.data.cluster);
         if (!snapshot) {
           reply({
@@ -80,6 +151,8 @@ export const socketHub = fp(
       });
       socket.on('log:subscribe', (msg, ack) => {
         const reply: (r: SubscribeAck) => void = typeof ack === 'function' ? ack : () => {};
+        const actor = actorOf(socket);
+        if (!actor) return;
         const parsed = logSubscribeMessageSchema.safeParse(msg);
         if (!parsed.success) {
           reply({
@@ -90,6 +163,7 @@ export const socketHub = fp(
           return;
         }
         const { cluster, node } = parsed.data;
+        if (!canSeeCluster(actor, cluster)) return reply(forbidden(cluster));
         const snap = opts.monitor.snapshot(cluster);
         if (!snap?.nodes.some((n) => n.node === node)) {
           reply({ ok: false, error: 'WB_ERR_NO_NODE', message: `no node "${node}" in cluster "${cluster}"` });
@@ -107,6 +181,7 @@ export const socketHub = fp(
     });
 
     app.addHook('onClose', async () => {
+      offEnded();
       for (const off of offs) off();
       await io.close();
     });

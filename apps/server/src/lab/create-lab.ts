@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, chown, cp, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { WalboardConfig } from '@walboard/shared/config';
+import { isLoopbackListen, type WalboardConfig } from '@walboard/shared/config';
 import { stringify } from 'yaml';
 import { LocalTransport } from '../nodes/local-transport.ts';
 import type { Transport } from '../nodes/transport.ts';
@@ -219,6 +219,9 @@ function labConfig(
 ): WalboardConfig {
   return {
     listen,
+    // The lab is a single-user sandbox on this machine: a browser on 127.0.0.1 is signed in as
+    // its admin (the schema refuses this for a non-loopback listen address).
+    auth: { labAutoLogin: isLoopbackListen(listen), sessionIdleMinutes: 720 },
     dataDir: join(dir, 'controller'),
     clusters: [
       {

@@ -1,3 +1,4 @@
+import { get as httpGet } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -44,6 +45,7 @@ describe('embedded lab: two local servers on the page', () => {
   let dir: string;
   let lab: Lab;
   let app: FastifyInstance;
+  let cookie = '';
   let base: string;
   const lines: string[] = [];
 
@@ -77,9 +79,28 @@ describe('embedded lab: two local servers on the page', () => {
     expect(text).not.toContain(String(lab.env.WALBOARD_LAB_PGPASSWORD));
   });
 
+  it('signs a browser on 127.0.0.1 in automatically as the lab admin, and says so', async () => {
+    const res = await fetch(`${base}/api/session`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ username: 'lab', role: 'admin', autoLogin: true });
+    cookie = /walboard_session=[^;]+/.exec(res.headers.getSetCookie().join(';'))?.[0] ?? '';
+    expect(cookie).not.toBe('');
+    // Through another Host (DNS rebinding of a foreign name to 127.0.0.1) there is no free session.
+    // (node:http, because fetch does not let a caller choose the Host header.)
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const req = httpGet(`${base}/api/session`, { headers: { host: 'evil.example:80' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+    });
+    expect(rebound).toBe(401);
+  });
+
   it('serves both nodes live: reachable primaries (not replicating yet) with their LSN', async () => {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connectIo(base, {
       transports: ['websocket'],
+      extraHeaders: { cookie },
     });
     try {
       const snapshot = await new Promise<ClusterSnapshot>((resolve, reject) => {
@@ -110,6 +131,7 @@ describe('embedded lab: two local servers on the page', () => {
   it('shows a stopped server as unreachable within 2 s, and recovers when it is back', async () => {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connectIo(base, {
       transports: ['websocket'],
+      extraHeaders: { cookie },
     });
     const node2 = lab.nodes[1]!;
     const sh = new LocalTransport({

@@ -1,5 +1,6 @@
 import type { NodeStatus, WalSender } from '@walboard/shared/status';
 import type { NodeSession, PgConnection } from '../nodes/node-session.ts';
+import { SshTransport } from '../nodes/ssh-transport.ts';
 import { sendersSelectSql } from '../postgres/replication-sql.ts';
 import {
   findArchiveError,
@@ -49,7 +50,7 @@ export class StatusPoller {
   private trailing: NodeJS.Timeout | null = null;
   private pgReason: string | null = null;
   private sshReason: string | null = null;
-  private unsubscribe: (() => void) | null = null;
+  private unsubscribe: (() => void)[] = [];
   private polls = 0;
   /** A poll that outlived its timeout keeps running until pg gives up; never start a second one. */
   private inflight: Promise<Poll> | null = null;
@@ -85,15 +86,20 @@ export class StatusPoller {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.unsubscribe = this.session.transport.onStateChange((up, reason) => {
-      this.sshReason = up ? null : reason;
-      // The link state is news on its own: tell viewers now, not at the next tick.
-      this.publish(
-        this.last
-          ? { ...this.last, ...this.reachability(this.last.reachability.pg === 'up') }
-          : this.build(null),
-      );
-    });
+    const t = this.session.transport;
+    this.unsubscribe.push(
+      t.onStateChange((up, reason) => {
+        this.sshReason = up ? null : reason;
+        // The link state is news on its own: tell viewers now, not at the next tick.
+        this.republish();
+      }),
+    );
+    if (t instanceof SshTransport) {
+      // ssh transports connect from the start: the link may have failed before this poller existed.
+      this.sshReason = t.downReason();
+      // A host key change is news too (a mismatch alarm, a newly offered key, a pin).
+      this.unsubscribe.push(t.onHostKeyChange(() => this.republish()));
+    }
     this.schedule(0);
   }
 
@@ -103,7 +109,7 @@ export class StatusPoller {
     this.timer = null;
     if (this.trailing) clearTimeout(this.trailing);
     this.trailing = null;
-    this.unsubscribe?.();
+    for (const off of this.unsubscribe.splice(0)) off();
     this.conn?.close();
     this.conn = null;
   }
@@ -209,6 +215,25 @@ export class StatusPoller {
     return msg;
   }
 
+  /** The last status with fresh link and host key state. */
+  private republish(): void {
+    this.publish(
+      this.last
+        ? {
+            ...this.last,
+            ...this.reachability(this.last.reachability.pg === 'up'),
+            ...this.hostKey(),
+          }
+        : this.build(null),
+    );
+  }
+
+  /** ssh nodes only: local nodes have no host key, and no hostKey field. */
+  private hostKey(): Pick<NodeStatus, 'hostKey'> {
+    const t = this.session.transport;
+    return t instanceof SshTransport ? { hostKey: t.hostKeyStatus() } : {};
+  }
+
   private reachability(pgUp: boolean): Pick<NodeStatus, 'reachability'> {
     const ssh =
       this.session.transport.kind === 'ssh' ? (this.session.transport.isUp() ? 'up' : 'down') : null;
@@ -233,6 +258,7 @@ export class StatusPoller {
       transport: s.config.transport,
       host: s.host,
       ...this.reachability(row !== null),
+      ...this.hostKey(),
       role: row ? (row.in_recovery ? 'standby' : 'primary') : 'unknown',
       version: row?.server_version ?? this.last?.version ?? null,
       versionNum,

@@ -4,27 +4,50 @@ import { promisify } from 'node:util';
 import type { LocalNodeConfig, NodeConfig, SshNodeConfig, WalboardConfig } from '@walboard/shared/config';
 import { LocalTransport } from './local-transport.ts';
 import { NodeSession, type PgEndpoint } from './node-session.ts';
-import { pgStreamFactory, SshTransport } from './ssh-transport.ts';
+import { pgStreamFactory, SshTransport, type SshTransportOptions } from './ssh-transport.ts';
 import type { Transport } from './transport.ts';
 
 const run = promisify(execFile);
 
-/** Builds one NodeSession per configured node. Nothing connects until the monitor starts. */
+/** Host key pins kept outside walboard.yaml (HostKeyStore implements it). */
+export interface HostKeyPins {
+  get(cluster: string, node: string): { fingerprint: string; pinnedBy: string; pinnedAt: string } | null;
+}
+
+export interface BuildSessionsOptions {
+  /** Pins made by admins; one here wins over ssh.hostKey in walboard.yaml. */
+  hostKeys?: HostKeyPins;
+  /** Tests shorten the slow re-check of unpinned keys with this. */
+  ssh?: Pick<SshTransportOptions, 'slowRetryMs'>;
+}
+
+/**
+ * Builds one NodeSession per configured node. ssh transports start connecting at once; local ones
+ * and all PostgreSQL connections wait for the monitor.
+ */
 export async function buildSessions(
   config: WalboardConfig,
   env: NodeJS.ProcessEnv = process.env,
+  opts: BuildSessionsOptions = {},
 ): Promise<NodeSession[]> {
   const out: NodeSession[] = [];
   for (const cluster of config.clusters) {
     for (const node of cluster.nodes) {
-      const transport = node.transport === 'ssh' ? await sshTransport(node) : await localTransport(node);
+      const transport =
+        node.transport === 'ssh'
+          ? await sshTransport(node, opts.hostKeys?.get(cluster.name, node.name) ?? null, opts.ssh)
+          : await localTransport(node);
       out.push(new NodeSession(cluster.name, node, transport, endpointFor(node, transport, env)));
     }
   }
   return out;
 }
 
-async function sshTransport(node: SshNodeConfig): Promise<Transport> {
+async function sshTransport(
+  node: SshNodeConfig,
+  stored: ReturnType<HostKeyPins['get']>,
+  extra: BuildSessionsOptions['ssh'],
+): Promise<Transport> {
   let privateKey: Buffer;
   try {
     privateKey = await readFile(node.ssh.privateKeyPath);
@@ -39,10 +62,13 @@ async function sshTransport(node: SshNodeConfig): Promise<Transport> {
     port: node.ssh.port,
     username: node.ssh.user,
     privateKey,
-    hostKey: node.ssh.hostKey,
+    // The store's pin first: an admin pinned it after comparing it with the server's own key.
+    hostKey: stored?.fingerprint ?? node.ssh.hostKey ?? null,
+    hostKeyOrigin: stored ? `pinned by ${stored.pinnedBy} on ${stored.pinnedAt}` : 'walboard.yaml',
     keepaliveIntervalMs: node.ssh.keepaliveIntervalMs,
     keepaliveCountMax: node.ssh.keepaliveCountMax,
     maxSessions: node.ssh.maxSessions,
+    ...extra,
   });
   t.start();
   return t;

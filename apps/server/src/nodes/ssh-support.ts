@@ -102,21 +102,38 @@ export interface ConnectContext {
   node: string;
   where: string;
   user: string;
-  pinned: string;
+  /** The effective pin; null when none is set (the connection only learns the key). */
+  pinned: string | null;
+  /** Where the pin comes from: "walboard.yaml", "pinned by alice on …". */
+  pinOrigin: string;
   offered: { fingerprint: string; type: string } | null;
+  /** Where the server keeps that key, for the "compare it with" hint. */
+  hostKeyFile: string;
 }
 
 /** Turns an ssh2 connection error into a TransportError that says what to do. */
 export function describeConnectError(err: Error & { level?: string }, c: ConnectContext): TransportError {
   const { offered } = c;
+  // Both cases use code host-key-mismatch: the offered key is not the pin (there is none yet).
+  if (offered && c.pinned === null) {
+    return new TransportError(
+      'host-key-mismatch',
+      c.node,
+      `${c.where}: host key not pinned: the server offers ${offered.type} ${offered.fingerprint}; walboard ` +
+        `did not log in. An admin can compare it with \`ssh-keygen -lf ${c.hostKeyFile}\` on the server ` +
+        `and pin it (or set ssh.hostKey in walboard.yaml).`,
+      'walboard never connects to a server whose host key nobody has checked',
+    );
+  }
   if (offered && offered.fingerprint !== c.pinned) {
     return new TransportError(
       'host-key-mismatch',
       c.node,
       `host key mismatch for ${c.where}: the server offered the ${offered.type} key ${offered.fingerprint}, ` +
-        `but walboard.yaml pins ${c.pinned}. walboard refused it before authenticating. Check on the ` +
-        `server (ssh-keygen -lf /etc/ssh/ssh_host_*_key.pub) that ${offered.fingerprint} really is its key; ` +
-        `only then pin it as this node's hostKey in walboard.yaml.`,
+        `but the pinned key is ${c.pinned} (${c.pinOrigin}). walboard refused it before authenticating and ` +
+        `stopped connecting to this node. Check on the server (ssh-keygen -lf ${c.hostKeyFile}) that ` +
+        `${offered.fingerprint} really is its key; only then pin it (an admin, from the page, or ssh.hostKey ` +
+        `in walboard.yaml when no key was pinned from the page).`,
       'a changed host key means the server was reinstalled or someone is intercepting the connection',
     );
   }

@@ -1,16 +1,12 @@
 import type { Duplex } from 'node:stream';
+import type { HostKeyStatus } from '@walboard/shared/status';
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
+import { HostKeyPin, hostKeyFileFor, type OfferedKey } from './host-key-pin.ts';
+import { probeHostKey } from './host-key-probe.ts';
 import { createLineStream } from './local-transport.ts';
 import { shellQuote } from './shell-quote.ts';
 import { SftpFiles } from './ssh-sftp.ts';
-import {
-  describeConnectError,
-  JOB_WRAPPER,
-  keyType,
-  Semaphore,
-  sshFingerprint,
-  trackJob,
-} from './ssh-support.ts';
+import { describeConnectError, JOB_WRAPPER, Semaphore, trackJob } from './ssh-support.ts';
 import {
   type ExecOptions,
   type ExecResult,
@@ -31,18 +27,30 @@ export interface SshTransportOptions {
   port: number;
   username: string;
   privateKey: Buffer | string;
-  /** Pinned host key fingerprint, `SHA256:<base64 without padding>` as `ssh-keygen -lf` prints it. */
-  hostKey: string;
+  /**
+   * Pinned host key fingerprint, `SHA256:<base64 without padding>` as `ssh-keygen -lf` prints it.
+   * Without one the transport never logs in: it only learns the key the server offers.
+   */
+  hostKey?: string | null;
+  /** Where the pin comes from, for messages; defaults to "walboard.yaml". */
+  hostKeyOrigin?: string;
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
   /** Session channels (exec, sftp) open at once; keep it at or below the server's MaxSessions. */
   maxSessions?: number;
   readyTimeoutMs?: number;
+  /**
+   * Retry delay for failures that will not fix themselves quickly (refused login), and how often an
+   * unpinned node re-reads the offered key so the page shows the current one.
+   */
+  slowRetryMs?: number;
   log?: (message: string) => void;
 }
 
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5000;
+type Settings = Required<Omit<SshTransportOptions, 'log' | 'hostKey' | 'hostKeyOrigin'>> &
+  Pick<SshTransportOptions, 'log'>;
 
 interface Link {
   client: Client;
@@ -54,7 +62,8 @@ interface Link {
 export class SshTransport implements Transport {
   readonly kind = 'ssh' as const;
   readonly node: string;
-  private readonly opts: Required<Omit<SshTransportOptions, 'log'>> & Pick<SshTransportOptions, 'log'>;
+  private readonly opts: Settings;
+  private readonly hostKey: HostKeyPin;
   private link: Link | null = null;
   /** The ssh2 client of the current connection, from dialing until its 'close'. */
   private client: Client | null = null;
@@ -74,8 +83,10 @@ export class SshTransport implements Transport {
       keepaliveCountMax: 2,
       maxSessions: 8,
       readyTimeoutMs: 10_000,
+      slowRetryMs: BACKOFF_MAX_MS,
       ...opts,
     };
+    this.hostKey = new HostKeyPin(opts.hostKey ?? null, opts.hostKeyOrigin ?? 'walboard.yaml');
     this.files = new SftpFiles({
       node: opts.node,
       where: () => this.where,
@@ -88,9 +99,12 @@ export class SshTransport implements Transport {
     return `${this.node} (${this.opts.username}@${this.opts.host}:${this.opts.port})`;
   }
 
-  /** Starts connecting in the background (or retries at once when down); never throws. */
+  /**
+   * Starts connecting in the background (or retries at once when down); never throws. Does nothing
+   * while a host key mismatch has stopped the node.
+   */
   start(): void {
-    if (this.closed || this.link) return;
+    if (this.closed || this.link || this.hostKey.stopped) return;
     clearTimeout(this.retryTimer);
     this.attempt ??= this.dial();
   }
@@ -100,6 +114,7 @@ export class SshTransport implements Transport {
     if (this.closed)
       throw new TransportError('closed', this.node, `the SSH transport to ${this.where} is closed`);
     if (this.link) return;
+    if (this.hostKey.stopped && this.lastError) throw this.lastError;
     this.start();
     await this.attempt;
     if (!this.link)
@@ -118,9 +133,9 @@ export class SshTransport implements Transport {
     const { node } = this;
     const client = new Client();
     this.client = client;
-    let offered: { fingerprint: string; type: string } | null = null;
     let failure: TransportError | null = null;
     let ready = false;
+    let offered: OfferedKey | null = null;
     return new Promise<void>((resolve) => {
       client.on('ready', () => {
         ready = true;
@@ -132,6 +147,7 @@ export class SshTransport implements Transport {
         this.backoffMs = 0;
         this.attempt = null;
         this.setState(true, null);
+        this.hostKey.announce();
         resolve();
       });
       client.on('error', (err: Error & { level?: string }) => {
@@ -139,8 +155,10 @@ export class SshTransport implements Transport {
           node,
           where: this.where,
           user: this.opts.username,
-          pinned: this.opts.hostKey,
+          pinned: this.hostKey.pinned,
+          pinOrigin: this.hostKey.pinOrigin,
           offered,
+          hostKeyFile: hostKeyFileFor(offered?.type ?? ''),
         });
       });
       client.on('close', () => {
@@ -163,6 +181,9 @@ export class SshTransport implements Transport {
         if (this.closed) return;
         this.lastError = reason;
         this.setState(false, reason.message);
+        this.hostKey.announce();
+        // A mismatch stops the node: retrying would only knock on an impostor's door again.
+        if (this.hostKey.stopped) return;
         this.scheduleRetry(reason.code);
       });
       try {
@@ -176,8 +197,9 @@ export class SshTransport implements Transport {
           readyTimeout: this.opts.readyTimeoutMs,
           // Runs during key exchange, before any authentication: a wrong key never sees our credentials.
           hostVerifier: (key: Buffer) => {
-            offered = { fingerprint: sshFingerprint(key), type: keyType(key) };
-            return offered.fingerprint === this.opts.hostKey;
+            const ok = this.hostKey.verify(key);
+            offered = this.hostKey.lastOffered;
+            return ok;
           },
         });
       } catch (err) {
@@ -197,9 +219,12 @@ export class SshTransport implements Transport {
 
   private scheduleRetry(code: TransportError['code']): void {
     if (this.closed) return;
-    // A wrong host key or a refused login will not fix itself quickly: retry, but slowly.
+    // A refused login will not fix itself quickly, and an unpinned key waits for an admin: retry
+    // slowly (for the unpinned key that is the re-check keeping the offered key current).
     const slow = code === 'host-key-mismatch' || code === 'auth-failed';
-    this.backoffMs = slow ? BACKOFF_MAX_MS : Math.min(BACKOFF_MAX_MS, this.backoffMs * 2 || BACKOFF_MIN_MS);
+    this.backoffMs = slow
+      ? this.opts.slowRetryMs
+      : Math.min(BACKOFF_MAX_MS, this.backoffMs * 2 || BACKOFF_MIN_MS);
     const delay = this.backoffMs * (0.75 + Math.random() * 0.5);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
@@ -448,6 +473,68 @@ export class SshTransport implements Transport {
 
   isUp(): boolean {
     return this.link !== null;
+  }
+
+  /** Why the link is down right now (what the last onStateChange said); null while up. */
+  downReason(): string | null {
+    if (this.link) return null;
+    return this.closed ? 'closed' : (this.lastError?.message ?? null);
+  }
+
+  /** Whether the host key is pinned, unknown (never logged in) or mismatched (node stopped). */
+  hostKeyStatus(): HostKeyStatus {
+    return this.hostKey.status();
+  }
+
+  /** Called whenever hostKeyStatus() changes: a new pin, a newly offered key, a mismatch. */
+  onHostKeyChange(cb: (status: HostKeyStatus) => void): () => void {
+    return this.hostKey.onChange(cb);
+  }
+
+  /**
+   * Reads the key the server offers right now over a separate key-exchange-only connection (no
+   * credentials sent), and records it. Rejects with 'unreachable' when the server cannot be asked.
+   */
+  async probeHostKey(): Promise<OfferedKey> {
+    const offered = await probeHostKey({
+      node: this.node,
+      where: this.where,
+      host: this.opts.host,
+      port: this.opts.port,
+      username: this.opts.username,
+      timeoutMs: this.opts.readyTimeoutMs,
+    });
+    this.hostKey.noteOffered(offered);
+    return offered;
+  }
+
+  /**
+   * Pins `fingerprint` (lifting a mismatch stop) and reconnects at once; resolves when that attempt
+   * has ended, whatever its outcome (see isUp() and hostKeyStatus()). Whoever calls it must have
+   * compared the key with the server's: this only obeys.
+   */
+  async pinHostKey(fingerprint: string, origin = 'pinned from walboard'): Promise<void> {
+    if (this.closed) return;
+    const changed = fingerprint !== this.hostKey.pinned || this.hostKey.stopped;
+    this.hostKey.set(fingerprint, origin);
+    if (!changed && (this.link || this.attempt)) {
+      await this.attempt;
+      return;
+    }
+    this.backoffMs = 0;
+    // A link verified against the old pin must not outlive it.
+    const old = this.link?.client;
+    if (old) {
+      const gone = new Promise<void>((resolve) => old.once('close', () => resolve()));
+      old.end();
+      await gone;
+    }
+    // A handshake in flight checks the pin when the key arrives: let it finish, then dial if needed.
+    if (this.attempt) await this.attempt;
+    if (this.closed || this.link) return;
+    clearTimeout(this.retryTimer);
+    this.attempt ??= this.dial();
+    await this.attempt;
   }
 
   onStateChange(cb: (up: boolean, reason: string | null) => void): () => void {

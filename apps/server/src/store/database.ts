@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { AuditStore } from './audit-store.ts';
 import { LagStore } from './lag-store.ts';
 import { MIGRATIONS, type Migration } from './migrations.ts';
 
@@ -10,6 +11,9 @@ export const STORE_FILE = 'walboard.db';
 export interface WalboardStore {
   readonly file: string;
   readonly lag: LagStore;
+  readonly audit: AuditStore;
+  /** The open database, for the repositories of store/ (users, sessions, host keys, operations). */
+  readonly db: Database.Database;
   /** Migration ids applied in this file, ascending. */
   appliedMigrations(): number[];
   /** Bytes used by the database (pages in use × page size), WAL not included. */
@@ -38,6 +42,7 @@ export function openStore(dataDir: string, migrations: readonly Migration[] = MI
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 2000');
+    db.pragma('foreign_keys = ON');
     // After a checkpoint the -wal file shrinks back to 4 MiB at most instead of keeping its peak size.
     db.pragma('journal_size_limit = 4194304');
     migrate(db, migrations);
@@ -49,6 +54,8 @@ export function openStore(dataDir: string, migrations: readonly Migration[] = MI
   return {
     file,
     lag,
+    audit: new AuditStore(db),
+    db,
     appliedMigrations: () =>
       db
         .prepare<[], { id: number }>('SELECT id FROM schema_migrations ORDER BY id')

@@ -30,4 +30,72 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX lag_samples_by_age ON lag_samples (step_ms, t);
     `,
   },
+  {
+    id: 2,
+    name: 'users, sessions, audit log, host keys',
+    // Sessions keep only a SHA-256 of their token: a copy of this file signs nobody in.
+    // audit is append-only; its id orders it (times can repeat within a millisecond).
+    sql: `
+      CREATE TABLE users (
+        username      TEXT PRIMARY KEY,
+        role          TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+        clusters      TEXT,
+        password_hash TEXT NOT NULL,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+      );
+      CREATE TABLE sessions (
+        token_hash  TEXT PRIMARY KEY,
+        username    TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+        csrf_token  TEXT NOT NULL,
+        auto_login  INTEGER NOT NULL DEFAULT 0,
+        source      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        last_seen   INTEGER NOT NULL,
+        expires_at  INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_by_user ON sessions (username);
+      CREATE TABLE audit (
+        id       INTEGER PRIMARY KEY AUTOINCREMENT,
+        at       TEXT NOT NULL,
+        username TEXT,
+        source   TEXT NOT NULL,
+        action   TEXT NOT NULL,
+        target   TEXT,
+        detail   TEXT NOT NULL,
+        result   TEXT NOT NULL CHECK (result IN ('ok', 'refused', 'failed')),
+        message  TEXT NOT NULL
+      );
+      CREATE INDEX audit_by_action ON audit (action, id);
+      CREATE TABLE host_keys (
+        cluster     TEXT NOT NULL,
+        node        TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        pinned_by   TEXT NOT NULL,
+        pinned_at   TEXT NOT NULL,
+        PRIMARY KEY (cluster, node)
+      );
+    `,
+  },
+  {
+    id: 3,
+    name: 'operations',
+    // One row per operation; steps (with their output) as JSON, rewritten as the operation runs.
+    sql: `
+      CREATE TABLE operations (
+        id           TEXT PRIMARY KEY,
+        cluster      TEXT NOT NULL,
+        node         TEXT NOT NULL,
+        type         TEXT NOT NULL,
+        params       TEXT NOT NULL,
+        requested_by TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        finished_at  TEXT,
+        message      TEXT NOT NULL,
+        steps        TEXT NOT NULL
+      );
+      CREATE INDEX operations_by_cluster ON operations (cluster, created_at);
+    `,
+  },
 ];

@@ -34,7 +34,16 @@ describe('walboard store (SQLite)', () => {
         .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .all()
         .map((r) => r.name);
-      expect(tables).toEqual(['lag_samples', 'schema_migrations']);
+      expect(tables).toEqual([
+        'audit',
+        'host_keys',
+        'lag_samples',
+        'operations',
+        'schema_migrations',
+        'sessions',
+        'sqlite_sequence',
+        'users',
+      ]);
     } finally {
       raw.close();
     }
@@ -51,7 +60,7 @@ describe('walboard store (SQLite)', () => {
 
     const second = openStore(dataDir);
     try {
-      expect(second.appliedMigrations()).toEqual([1]);
+      expect(second.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.id));
       expect(second.lag.points('lab', 'h2', '15m', 1_000_500)).toEqual([
         { t: 1_000_000, replayBytes: 42, replaySeconds: 0.5 },
       ]);
@@ -61,7 +70,7 @@ describe('walboard store (SQLite)', () => {
     const raw = new Database(join(dataDir, STORE_FILE), { readonly: true });
     try {
       const n = raw.prepare<[], { n: number }>('SELECT count(*) AS n FROM schema_migrations').get();
-      expect(n?.n).toBe(1);
+      expect(n?.n).toBe(MIGRATIONS.length);
     } finally {
       raw.close();
     }
@@ -72,12 +81,12 @@ describe('walboard store (SQLite)', () => {
     openStore(dataDir).close();
     const later: Migration[] = [
       ...MIGRATIONS,
-      { id: 2, name: 'users', sql: 'CREATE TABLE users (name TEXT PRIMARY KEY)' },
+      { id: 100, name: 'later', sql: 'CREATE TABLE later (name TEXT PRIMARY KEY)' },
     ];
     openStore(dataDir, later).close();
     const again = openStore(dataDir, later); // would fail with "table users already exists" if rerun
     try {
-      expect(again.appliedMigrations()).toEqual([1, 2]);
+      expect(again.appliedMigrations()).toEqual([...MIGRATIONS.map((m) => m.id), 100]);
     } finally {
       again.close();
     }
@@ -87,12 +96,12 @@ describe('walboard store (SQLite)', () => {
     const dataDir = join(dir, 'broken');
     const broken: Migration[] = [
       ...MIGRATIONS,
-      { id: 2, name: 'half done', sql: 'CREATE TABLE a (x INTEGER); CREATE TABLE a (y INTEGER);' },
+      { id: 100, name: 'half done', sql: 'CREATE TABLE a (x INTEGER); CREATE TABLE a (y INTEGER);' },
     ];
     expect(() => openStore(dataDir, broken)).toThrow(/already exists/);
     const store = openStore(dataDir);
     try {
-      expect(store.appliedMigrations()).toEqual([1]);
+      expect(store.appliedMigrations()).toEqual(MIGRATIONS.map((m) => m.id));
     } finally {
       store.close();
     }
@@ -109,9 +118,9 @@ describe('walboard store (SQLite)', () => {
     const dataDir = join(dir, 'newer');
     openStore(dataDir, [
       ...MIGRATIONS,
-      { id: 7, name: 'future', sql: 'CREATE TABLE future (x INTEGER)' },
+      { id: 700, name: 'future', sql: 'CREATE TABLE future (x INTEGER)' },
     ]).close();
-    expect(() => openStore(dataDir)).toThrow(/newer walboard.*\(7\)|\(7\).*newer walboard/);
+    expect(() => openStore(dataDir)).toThrow(/newer walboard.*\(700\)|\(700\).*newer walboard/);
   });
 
   it('names the path and the dataDir setting when the folder cannot be created', async () => {

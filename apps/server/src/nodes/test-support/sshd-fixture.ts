@@ -10,6 +10,8 @@ export interface SshdFixtureOptions {
   user?: string;
   /** sshd's MaxSessions (sessions per connection); OpenSSH's default is 10. */
   maxSessions?: number;
+  /** DEBUG1 also logs every authentication request ("userauth-request for user …"). */
+  logLevel?: 'VERBOSE' | 'DEBUG1';
 }
 
 export interface SshdFixture {
@@ -18,7 +20,7 @@ export interface SshdFixture {
   readonly user: string;
   /** OpenSSH-format private key whose public half is in authorized_keys. */
   readonly privateKey: string;
-  /** `SHA256:...` as printed by `ssh-keygen -lf` for the server's host key. */
+  /** `SHA256:...` as printed by `ssh-keygen -lf` for the server's host key (the current one). */
   readonly hostKeyFingerprint: string;
   /** pid of the listening sshd (changes on restart). */
   readonly pid: number;
@@ -36,6 +38,13 @@ export interface SshdFixture {
   resume(): Promise<void>;
   /** pause() then resume(). */
   restart(): Promise<void>;
+  /**
+   * Replaces the host key with a freshly generated one and restarts sshd (what a reinstalled server
+   * or an impostor on its address looks like); resolves with the new fingerprint.
+   */
+  replaceHostKey(): Promise<string>;
+  /** TCP connections sshd accepted so far ("Connection from" lines in its log). */
+  connectionCount(): number;
   /** Kills sshd and its connections and removes the temp dir. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -137,16 +146,19 @@ export async function startSshd(opts: SshdFixtureOptions = {}): Promise<SshdFixt
         '-f',
         join(dir, file),
       ]);
+    const hostKeyFingerprint = () => {
+      const fp = execFileSync('ssh-keygen', ['-lf', join(dir, 'host_ed25519_key.pub')], {
+        encoding: 'utf8',
+      }).split(' ')[1];
+      if (!fp?.startsWith('SHA256:')) throw new Error(`unexpected ssh-keygen -lf output: ${fp}`);
+      return fp;
+    };
     keygen('host_ed25519_key');
     keygen('client_ed25519_key');
     writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_ed25519_key.pub')), {
       mode: 0o644,
     });
-    const fingerprint = execFileSync('ssh-keygen', ['-lf', join(dir, 'host_ed25519_key.pub')], {
-      encoding: 'utf8',
-    }).split(' ')[1];
-    if (!fingerprint?.startsWith('SHA256:'))
-      throw new Error(`unexpected ssh-keygen -lf output: ${fingerprint}`);
+    let fingerprint = hostKeyFingerprint();
     const port = await freePort();
     const config = join(dir, 'sshd_config');
     writeFileSync(
@@ -171,7 +183,7 @@ export async function startSshd(opts: SshdFixtureOptions = {}): Promise<SshdFixt
         // root's .bashrc on a dev machine (pyenv here) would add ~1 s to every exec. A node under
         // test should behave like a plain server, not like this machine's root account.
         'SetEnv SHLVL=1',
-        'LogLevel VERBOSE',
+        `LogLevel ${opts.logLevel ?? 'VERBOSE'}`,
         '',
       ].join('\n'),
     );
@@ -223,7 +235,9 @@ export async function startSshd(opts: SshdFixtureOptions = {}): Promise<SshdFixt
       port,
       user,
       privateKey: readFileSync(join(dir, 'client_ed25519_key'), 'utf8'),
-      hostKeyFingerprint: fingerprint,
+      get hostKeyFingerprint() {
+        return fingerprint;
+      },
       get pid() {
         return livePid() ?? -1;
       },
@@ -237,6 +251,15 @@ export async function startSshd(opts: SshdFixtureOptions = {}): Promise<SshdFixt
         await pause();
         await launch();
       },
+      async replaceHostKey() {
+        await pause();
+        for (const f of ['host_ed25519_key', 'host_ed25519_key.pub']) rmSync(join(dir, f), { force: true });
+        keygen('host_ed25519_key');
+        fingerprint = hostKeyFingerprint();
+        await launch();
+        return fingerprint;
+      },
+      connectionCount: () => logText.match(/^Connection from \S+ port \d+ on /gm)?.length ?? 0,
       async stop() {
         if (stopped) return;
         stopped = true;

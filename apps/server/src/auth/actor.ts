@@ -1,0 +1,33 @@
+import type { UserRole } from '@walboard/shared/auth';
+import type { FastifyRequest } from 'fastify';
+
+/** Who is making a request: set by the auth hooks from the session cookie, null when nobody is. */
+export interface Actor {
+  username: string;
+  role: UserRole;
+  /** Clusters this user may see; null means all. */
+  clusters: string[] | null;
+  /** SHA-256 of the session token (to end this session, or find its sockets). */
+  sessionId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+export function canSeeCluster(actor: Pick<Actor, 'clusters'>, cluster: string): boolean {
+  return actor.clusters === null || actor.clusters.includes(cluster);
+}
+
+/** The client's address as the socket saw it (no proxy headers are trusted). */
+export function clientAddress(req: Pick<FastifyRequest, 'socket'>): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** The actor of a route inside an authenticated scope, where the hooks guarantee one. */
+export function requireActor(req: FastifyRequest): Actor {
+  if (!req.actor) throw new Error('route registered outside an authenticated scope');
+  return req.actor;
+}

@@ -1,0 +1,134 @@
+// Secrets stay on the server: the PostgreSQL password, the ssh private key, the admin's password
+// and session tokens never appear in a response, a socket event, the page bundle, the audit log
+// or the server log — also not when a login to PostgreSQL or ssh fails.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { TEST_ADMIN_PASSWORD } from '@walboard/server/src/auth/test-support/sign-in.ts';
+import { parseConfigText } from '@walboard/server/src/config/load-config.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { down, type HostsRun, psql, up } from '../hosts/harness.ts';
+import { generateKey } from '../hosts/sshd.ts';
+import { viewerSocket } from '../support/bench-socket.ts';
+import { configForHosts, type RunningWalboard, startWalboard, WEB_DIST } from '../support/walboard.ts';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
+}
+
+describe('secrets never leave the server', () => {
+  let run: HostsRun;
+  let wb: RunningWalboard;
+  const serverLog: string[] = [];
+  let secrets: Record<string, string>;
+
+  beforeAll(async () => {
+    run = await up(1, [15]);
+    const [h1] = run.hosts;
+    if (!h1) throw new Error('the harness did not create h1');
+    const log = new PassThrough();
+    log.on('data', (c: Buffer) => serverLog.push(c.toString('utf8')));
+    wb = await startWalboard(configForHosts(run).config, h1.pg.password, { logStream: log });
+    const keyBody = readFileSync(run.controllerKeyPath, 'utf8').split('\n')[1] ?? '';
+    secrets = {
+      'PostgreSQL password': h1.pg.password,
+      'ssh private key': keyBody.slice(0, 40),
+      'admin password': TEST_ADMIN_PASSWORD,
+      'session token': wb.admin.cookie.split('=')[1] ?? '',
+    };
+    for (const [what, v] of Object.entries(secrets)) expect(v.length, what).toBeGreaterThan(10);
+    // Some traffic: a failed sign-in (its password must not be kept), rows, a log line.
+    await fetch(`${wb.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: `${h1.pg.password}-typo` }),
+    });
+    await psql(run, 'h1', "DO $$BEGIN RAISE LOG 'walboard-secrets-probe'; END$$");
+  });
+
+  afterAll(async () => {
+    await wb?.close();
+    if (run) await down(run);
+  });
+
+  const leaks = (where: string, text: string) =>
+    Object.entries(secrets)
+      .filter(([, v]) => text.includes(v))
+      .map(([what]) => `${what} in ${where}`);
+
+  it('appear in no REST response, socket event, audit entry, server log line or page file', async () => {
+    const found: string[] = [];
+    // Every GET route, as the admin (who sees the most).
+    for (const r of wb.app.routeTable.filter((r) => r.method === 'GET' && r.url.startsWith('/api/'))) {
+      const url = r.url.replace(':cluster', 'lab').replace(':node', 'h1').replace(':username', 'admin').replace(':id', 'x');
+      const res = await fetch(`${wb.url}${url}${url.includes('lag-history') ? '?standby=h1' : ''}`, {
+        headers: { cookie: wb.admin.cookie },
+      });
+      found.push(...leaks(`GET ${url}`, await res.text()));
+    }
+    // Two seconds of the live feed, logs included.
+    const socket = viewerSocket(wb.url, wb.admin.cookie);
+    const events: string[] = [];
+    socket.onAny((event: string, payload: unknown) => events.push(`${event} ${JSON.stringify(payload)}`));
+    socket.connect();
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    await socket.timeout(5000).emitWithAck('subscribe', { cluster: 'lab' });
+    await socket.timeout(5000).emitWithAck('log:subscribe', { cluster: 'lab', node: 'h1' });
+    await new Promise((r) => setTimeout(r, 2000));
+    socket.disconnect();
+    expect(events.some((e) => e.startsWith('node:status'))).toBe(true);
+    found.push(...leaks('socket events', events.join('\n')));
+
+    const audit = await fetch(`${wb.url}/api/audit?limit=1000`, { headers: { cookie: wb.admin.cookie } });
+    const auditText = await audit.text();
+    expect(auditText).toContain('"action":"login"');
+    found.push(...leaks('the audit log', auditText));
+    found.push(...leaks('the server log', serverLog.join('')));
+    expect(serverLog.join('')).toContain('"url":"/api/session"');
+    for (const f of filesUnder(WEB_DIST)) found.push(...leaks(f, readFileSync(f, 'utf8')));
+    expect(found).toEqual([]);
+  });
+
+  it('reports a wrong PostgreSQL password or ssh key without the secret or a connection string', async () => {
+    const [h1] = run.hosts;
+    if (!h1) throw new Error('no h1');
+    const otherKey = await generateKey(null, join(run.runDir, 'not-authorized-key'), 'not-authorized');
+    const doc = parse(configForHosts(run).yaml) as {
+      dataDir: string;
+      clusters: { name: string; nodes: { name: string; ssh: { privateKeyPath: string } }[] }[];
+    };
+    const [good] = doc.clusters[0]?.nodes ?? [];
+    if (!good) throw new Error('no node');
+    doc.dataDir = `${doc.dataDir}-wrong`;
+    doc.clusters[0] = {
+      name: 'lab',
+      nodes: [
+        { ...good, name: 'badpw' },
+        { ...good, name: 'badkey', ssh: { ...good.ssh, privateKeyPath: otherKey.privatePath } },
+      ],
+    };
+    const wrongPassword = 'Wr0ng-Passw0rd-for-test';
+    const log = new PassThrough();
+    const lines: string[] = [];
+    log.on('data', (c: Buffer) => lines.push(c.toString('utf8')));
+    const bad = await startWalboard(parseConfigText(join(run.runDir, 'wrong.yaml'), stringify(doc)), wrongPassword, {
+      logStream: log,
+    });
+    try {
+      const reasonOf = (node: string) =>
+        bad.app.monitor.snapshot('lab')?.nodes.find((n) => n.node === node)?.reachability.reason ?? '';
+      await expect.poll(() => reasonOf('badpw'), { timeout: 15_000 }).toMatch(/password authentication failed/);
+      await expect.poll(() => reasonOf('badkey'), { timeout: 15_000 }).toMatch(/refused the SSH key/);
+      const everything = [reasonOf('badpw'), reasonOf('badkey'), lines.join('')].join('\n');
+      expect(everything).not.toContain(wrongPassword);
+      expect(everything).not.toMatch(/postgres(ql)?:\/\//);
+      expect(everything).not.toContain(readFileSync(otherKey.privatePath, 'utf8').split('\n')[1] ?? 'x');
+    } finally {
+      await bad.close();
+    }
+  });
+});

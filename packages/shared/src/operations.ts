@@ -1,0 +1,276 @@
+import { z } from 'zod';
+import { absolutePathSchema, nameSchema, portSchema } from './config.ts';
+
+/**
+ * Operations are fixed templates: each type has its own strict parameter schema, and the server
+ * builds every command from those fields through the one shellQuote. Nothing here is free text
+ * that reaches a shell.
+ */
+
+/** PostgreSQL replication slot names: lower-case letters, digits and "_" only, ≤ 63 (slot.c). */
+export const slotNameSchema = z
+  .string()
+  .regex(/^[a-z0-9_]{1,63}$/, 'must be 1–63 lower-case letters, digits or "_" (PostgreSQL slot name rules)');
+
+/** application_name as walboard writes it: the same allowlist as node names. */
+export const applicationNameSchema = nameSchema;
+
+/** A host name or IP address, never starting with "-". */
+export const hostNameSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/, 'must be a host name or IP address');
+
+export const stopModeSchema = z.enum(['smart', 'fast', 'immediate']);
+
+/**
+ * postgresql.conf settings walboard may write (and nothing else). Each value is checked by its
+ * own rule in settingValueRules (below) and escaped for the file format when written.
+ */
+export const SETTING_NAMES = [
+  'listen_addresses',
+  'wal_level',
+  'max_wal_senders',
+  'max_replication_slots',
+  'wal_keep_size',
+  'wal_keep_segments',
+  'archive_mode',
+  'archive_timeout',
+  'hot_standby',
+  'hot_standby_feedback',
+  'synchronous_commit',
+  'synchronous_standby_names',
+  'cluster_name',
+  'recovery_target_timeline',
+  'max_wal_size',
+  'min_wal_size',
+  'wal_log_hints',
+] as const;
+export const settingNameSchema = z.enum(SETTING_NAMES);
+export type SettingName = z.infer<typeof settingNameSchema>;
+
+// Values are written between single quotes into a config file the server parses at every
+// reload: nothing in them may end the line, and every rule below allows only what the setting
+// itself can mean. Version facts (wal_keep_segments vs wal_keep_size, …) are checked at plan time.
+const onOff = z.enum(['on', 'off'], 'must be on or off');
+const sizeValue = z
+  .string()
+  .regex(
+    /^(0|[1-9][0-9]{0,11})\s*(B|kB|MB|GB|TB)?$/,
+    'must be a whole number with an optional unit B, kB, MB, GB or TB (e.g. 512MB)',
+  );
+const timeValue = z
+  .string()
+  .regex(
+    /^(0|[1-9][0-9]{0,9})\s*(us|ms|s|min|h|d)?$/,
+    'must be a whole number with an optional unit ms, s, min, h or d (e.g. 60s)',
+  );
+const countValue = z.string().regex(/^(0|[1-9][0-9]{0,9})$/, 'must be a whole number (e.g. 10)');
+/** printable ASCII only (PostgreSQL replaces anything else in cluster_name with "?"). */
+const printableAscii = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[\x20-\x7E]*$/, 'must be printable ASCII: no control characters, newlines or non-ASCII letters');
+
+/** The rule each allowed setting's value must pass (values are strings, as in postgresql.conf). */
+export const settingValueRules: Record<SettingName, z.ZodType<string>> = {
+  listen_addresses: z
+    .string()
+    .max(1024)
+    .regex(
+      /^$|^(\*|[A-Za-z0-9_][A-Za-z0-9_.:%-]*)(\s*,\s*(\*|[A-Za-z0-9_][A-Za-z0-9_.:%-]*))*$/,
+      'must be "*", or host names / IP addresses separated by commas',
+    ),
+  wal_level: z.enum(
+    ['minimal', 'replica', 'logical', 'archive', 'hot_standby'],
+    'must be minimal, replica or logical (archive / hot_standby on 9.x)',
+  ),
+  max_wal_senders: countValue,
+  max_replication_slots: countValue,
+  wal_keep_size: sizeValue,
+  wal_keep_segments: countValue,
+  archive_mode: z.enum(['on', 'off', 'always'], 'must be on, off or always'),
+  archive_timeout: timeValue,
+  hot_standby: onOff,
+  hot_standby_feedback: onOff,
+  synchronous_commit: z.enum(
+    ['on', 'off', 'local', 'remote_write', 'remote_apply'],
+    'must be on, off, local, remote_write or remote_apply',
+  ),
+  // FIRST/ANY n (name, "quoted name", …) or a plain list, or *: no single quotes or backslashes.
+  synchronous_standby_names: z
+    .string()
+    .max(1024)
+    .regex(
+      /^[A-Za-z0-9_.,*()" -]*$/,
+      'may hold only letters, digits, "_", ".", "-", ",", "*", "(", ")", spaces and double quotes (e.g. FIRST 1 (standby1, standby2))',
+    ),
+  cluster_name: printableAscii(63),
+  recovery_target_timeline: z
+    .string()
+    .regex(/^(latest|current|[1-9][0-9]{0,9})$/, 'must be latest, current or a timeline number'),
+  max_wal_size: sizeValue,
+  min_wal_size: sizeValue,
+  wal_log_hints: onOff,
+};
+
+/** set-settings' map: only allowlisted names, each value checked by its own rule. */
+export const settingsMapSchema = z
+  .partialRecord(settingNameSchema, z.string().max(1024))
+  .refine((s) => Object.keys(s).length > 0, 'give at least one setting')
+  .superRefine((s, ctx) => {
+    for (const [name, value] of Object.entries(s) as [SettingName, string | undefined][]) {
+      if (value === undefined) continue;
+      const r = settingValueRules[name].safeParse(value);
+      if (!r.success) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `${name}: ${r.error.issues[0]?.message ?? 'invalid value'}`,
+        });
+      }
+    }
+  });
+
+const common = {
+  /** The node it runs on (a configured node of the cluster). */
+  node: nameSchema,
+  /** Only plan: answer with what would run, run nothing. */
+  dryRun: z.boolean().default(false),
+  /** Destructive operations run only with confirm: true (after the page has shown the plan). */
+  confirm: z.boolean().default(false),
+};
+const noParams = z.strictObject({}).default({});
+
+export const operationRequestSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('start'), ...common, params: noParams }),
+  z.strictObject({
+    type: z.literal('stop'),
+    ...common,
+    params: z.strictObject({ mode: stopModeSchema.default('fast') }).default({ mode: 'fast' }),
+  }),
+  z.strictObject({
+    type: z.literal('restart'),
+    ...common,
+    params: z.strictObject({ mode: stopModeSchema.default('fast') }).default({ mode: 'fast' }),
+  }),
+  z.strictObject({ type: z.literal('reload'), ...common, params: noParams }),
+  z.strictObject({
+    type: z.literal('create-slot'),
+    ...common,
+    params: z.strictObject({ slotName: slotNameSchema }),
+  }),
+  z.strictObject({
+    type: z.literal('drop-slot'),
+    ...common,
+    params: z.strictObject({ slotName: slotNameSchema }),
+  }),
+  z.strictObject({
+    type: z.literal('prepare-archive-dir'),
+    ...common,
+    /** Defaults to the node's archiveDir from walboard.yaml. */
+    params: z.strictObject({ path: absolutePathSchema.optional() }).default({}),
+  }),
+  z.strictObject({
+    type: z.literal('set-settings'),
+    ...common,
+    params: z.strictObject({
+      settings: settingsMapSchema,
+    }),
+  }),
+  z.strictObject({
+    type: z.literal('set-standby-source'),
+    ...common,
+    params: z.strictObject({
+      host: hostNameSchema,
+      port: portSchema.default(5432),
+      user: nameSchema,
+      applicationName: applicationNameSchema,
+      slotName: slotNameSchema.optional(),
+    }),
+  }),
+]);
+export type OperationRequest = z.infer<typeof operationRequestSchema>;
+export type OperationType = OperationRequest['type'];
+export const OPERATION_TYPES: readonly OperationType[] = [
+  'start',
+  'stop',
+  'restart',
+  'reload',
+  'create-slot',
+  'drop-slot',
+  'prepare-archive-dir',
+  'set-settings',
+  'set-standby-source',
+];
+
+/** One step of a plan, shown before anything runs: the exact argv, SQL or file change. */
+export const planStepSchema = z.strictObject({
+  node: z.string(),
+  kind: z.enum(['command', 'sql', 'file']),
+  /** A short human title (English; the page translates by `kind` + the fields below). */
+  title: z.string(),
+  argv: z.array(z.string()).optional(),
+  /** SQL text with $1… placeholders; `sqlParams` are bound, never spliced in. */
+  sql: z.string().optional(),
+  sqlParams: z.array(z.string()).optional(),
+  /** File changes: path, where the original is backed up, and a unified diff. */
+  file: z.strictObject({ path: z.string(), backup: z.string().nullable(), diff: z.string() }).optional(),
+});
+export type PlanStep = z.infer<typeof planStepSchema>;
+
+export const operationPlanSchema = z.strictObject({
+  type: z.string(),
+  cluster: z.string(),
+  node: z.string(),
+  /** Stops a server, drops data or rewrites a config file: needs confirm: true. */
+  destructive: z.boolean(),
+  steps: z.array(planStepSchema),
+  /** What the page should know before running it (no-ops, settings that need a restart, …). */
+  notes: z.array(z.string()).optional(),
+});
+export type OperationPlan = z.infer<typeof operationPlanSchema>;
+
+export const operationStateSchema = z.enum(['running', 'succeeded', 'failed']);
+
+export const stepRunSchema = z.strictObject({
+  ...planStepSchema.shape,
+  state: z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped']),
+  /** What it printed (stdout then stderr), cut to the last 64 KiB. */
+  output: z.string(),
+  exitCode: z.number().int().nullable(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+export type StepRun = z.infer<typeof stepRunSchema>;
+
+export const operationSchema = z.strictObject({
+  id: z.string(),
+  cluster: z.string(),
+  node: z.string(),
+  type: z.string(),
+  params: z.record(z.string(), z.unknown()),
+  requestedBy: z.string(),
+  state: operationStateSchema,
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  message: z.string(),
+  steps: z.array(stepRunSchema),
+});
+export type Operation = z.infer<typeof operationSchema>;
+
+/** `POST /api/clusters/:c/operations` answers: 200 {plan} for a dry run, 202 {id} once started. */
+export const operationDryRunResponseSchema = z.strictObject({ plan: operationPlanSchema });
+export const operationStartedResponseSchema = z.strictObject({ id: z.string() });
+export const operationListSchema = z.array(operationSchema);
+
+/** 409 answer to a destructive operation sent without confirm: true — the plan to show first. */
+export const operationConfirmRequiredSchema = z.strictObject({
+  error: z.literal('WB_ERR_CONFIRM_REQUIRED'),
+  message: z.string(),
+  node: z.string(),
+  plan: operationPlanSchema,
+});
+export type OperationConfirmRequired = z.infer<typeof operationConfirmRequiredSchema>;
