@@ -76,7 +76,9 @@ describe('topology and lag chart on two hosts, h2 streaming from h1', () => {
     await page.waitForSelector('[data-testid="lag-chart-h2"][data-status="ready"]:not([data-points="0"])', {
       timeout: 10_000,
     });
-    const res = await fetch(`${wb.url}/api/clusters/lab/lag-history?standby=h2&range=15m`);
+    const res = await fetch(`${wb.url}/api/clusters/lab/lag-history?standby=h2&range=15m`, {
+      headers: { cookie: wb.admin.cookie },
+    });
     expect(res.status).toBe(200);
     const history = (await res.json()) as { points: { t: number; replayBytes: number | null }[] };
     expect(history.points.length).toBeGreaterThan(0);
@@ -93,7 +95,7 @@ describe('topology and lag chart on two hosts, h2 streaming from h1', () => {
   });
 
   it('exports Prometheus metrics from the same snapshot', async () => {
-    const res = await fetch(`${wb.url}/api/metrics`);
+    const res = await fetch(`${wb.url}/api/metrics`, { headers: { cookie: wb.admin.cookie } });
     expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await res.text();
     expect(text).toContain('walboard_up{cluster="lab",node="h1"} 1\n');

@@ -11,7 +11,7 @@ import { configForHosts, type RunningWalboard, startWalboard } from '../support/
 function evilPage(target: string): string {
   const payload = JSON.stringify({ username: 'mallory', password: 'mallory-password-1', role: 'admin' });
   // text/plain form trick: name + "=" + value must read as JSON on the server.
-  const name = payload.slice(0, -1) + ',"x":"';
+  const name = `${payload.slice(0, -1)},"x":"`;
   return `<!doctype html><html><body>
 <iframe name="sink"></iframe>
 <form id="plain" method="POST" action="${target}/api/users" enctype="text/plain" target="sink">
@@ -101,10 +101,15 @@ describe('cross-site attacks from a hostile page in the admin’s browser', () =
     });
   }
 
-  async function auditEntries(): Promise<{ id: number; action: string; result: string; username: string | null }[]> {
+  async function auditEntries(): Promise<
+    { id: number; action: string; result: string; username: string | null }[]
+  > {
     const res = await fetch(`${wb.url}/api/audit?limit=200`, { headers: { cookie: wb.admin.cookie } });
-    return ((await res.json()) as { entries: { id: number; action: string; result: string; username: string | null }[] })
-      .entries;
+    return (
+      (await res.json()) as {
+        entries: { id: number; action: string; result: string; username: string | null }[];
+      }
+    ).entries;
   }
   async function auditCount(): Promise<number> {
     return (await auditEntries())[0]?.id ?? 0;

@@ -1,10 +1,11 @@
 // The doors of a running controller, over real HTTP: nothing answers a stranger but the public
 // list, a viewer of one cluster cannot read another, and paths smuggled into URLs (../, encoded
 // dots, a symlink planted in the archive) never reach a file.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
 import { fillRoute, PUBLIC_API_ROUTES } from '@walboard/server/src/auth/test-support/public-routes.ts';
-import { addUser, signIn, type SignedIn } from '@walboard/server/src/auth/test-support/sign-in.ts';
+import { addUser, type SignedIn, signIn } from '@walboard/server/src/auth/test-support/sign-in.ts';
 import { parseConfigText } from '@walboard/server/src/config/load-config.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { down, type HostsRun, runOnHost, up } from '../hosts/harness.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
@@ -38,18 +39,25 @@ describe('the doors of a running walboard', () => {
     expect(routes.length).toBeGreaterThan(10);
     for (const r of routes) {
       const key = `${r.method} ${r.url}`;
-      const res = await fetch(`${wb.url}${fillRoute(r.url, { cluster: 'lab', node: 'h1', username: 'admin' })}`, {
-        method: r.method,
-        headers: { 'content-type': 'application/json' },
-        body: r.method === 'GET' ? undefined : '{}',
-      });
+      const res = await fetch(
+        `${wb.url}${fillRoute(r.url, { cluster: 'lab', node: 'h1', username: 'admin' })}`,
+        {
+          method: r.method,
+          headers: { 'content-type': 'application/json' },
+          body: r.method === 'GET' ? undefined : '{}',
+        },
+      );
       if (PUBLIC_API_ROUTES.has(key)) expect(res.status, key).not.toBe(401);
       else expect(res.status, key).toBe(401);
     }
   });
 
   it('gives a viewer of "lab" nothing of "other": REST 403, socket subscribe refused', async () => {
-    for (const path of ['/api/clusters/other', '/api/clusters/other/nodes/h1/archive', '/api/clusters/other/nodes/h1/log']) {
+    for (const path of [
+      '/api/clusters/other',
+      '/api/clusters/other/nodes/h1/archive',
+      '/api/clusters/other/nodes/h1/log',
+    ]) {
       const res = await fetch(`${wb.url}${path}`, { headers: { cookie: labViewer.cookie } });
       expect(res.status, path).toBe(403);
     }
@@ -83,20 +91,30 @@ describe('the doors of a running walboard', () => {
     const [h1] = run.hosts;
     if (!h1) throw new Error('no h1');
     const name = '0000000100000000000000FE';
-    await runOnHost(run, h1, ['ln', '-s', '--', '/etc/passwd', `${h1.archiveDir}/${name}`], { asUser: 'postgres' });
+    await runOnHost(run, h1, ['ln', '-s', '--', '/etc/passwd', `${h1.archiveDir}/${name}`], {
+      asUser: 'postgres',
+    });
     await expect
       .poll(
         async () => {
-          const res = await fetch(`${wb.url}/api/clusters/lab/nodes/h1/archive`, { headers: { cookie: wb.admin.cookie } });
-          return res.ok ? ((await res.json()) as { entries: { name: string }[] }).entries.map((e) => e.name) : [];
+          const res = await fetch(`${wb.url}/api/clusters/lab/nodes/h1/archive`, {
+            headers: { cookie: wb.admin.cookie },
+          });
+          return res.ok
+            ? ((await res.json()) as { entries: { name: string }[] }).entries.map((e) => e.name)
+            : [];
         },
         { timeout: 10_000 },
       )
       .toContain(name);
-    const res = await fetch(`${wb.url}/api/clusters/lab/nodes/h1/archive`, { headers: { cookie: wb.admin.cookie } });
+    const res = await fetch(`${wb.url}/api/clusters/lab/nodes/h1/archive`, {
+      headers: { cookie: wb.admin.cookie },
+    });
     const text = await res.text();
     expect(text).not.toMatch(/root:.*:0:0:/);
-    const entry = (JSON.parse(text) as { entries: { name: string; size: number }[] }).entries.find((e) => e.name === name);
+    const entry = (JSON.parse(text) as { entries: { name: string; size: number }[] }).entries.find(
+      (e) => e.name === name,
+    );
     // The link's own size (its target's path, 11 bytes), not the size of /etc/passwd.
     expect(entry?.size).toBe('/etc/passwd'.length);
   });

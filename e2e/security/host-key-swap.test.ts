@@ -53,8 +53,12 @@ describe('a replaced host key', () => {
     expect(await alarm.textContent()).toContain(h1.hostKeyFingerprint);
     await page.waitForReachable('h1', false, 5_000);
 
-    const res = await fetch(`${wb.url}/api/audit?action=hostkey.changed`, { headers: { cookie: wb.admin.cookie } });
-    const { entries } = (await res.json()) as { entries: { result: string; target: string; detail: { offered: string } }[] };
+    const res = await fetch(`${wb.url}/api/audit?action=hostkey.changed`, {
+      headers: { cookie: wb.admin.cookie },
+    });
+    const { entries } = (await res.json()) as {
+      entries: { result: string; target: string; detail: { offered: string } }[];
+    };
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ result: 'refused', target: 'lab/h1', detail: { offered: newKey } });
   });
@@ -64,7 +68,9 @@ describe('a replaced host key', () => {
     await new Promise((r) => setTimeout(r, 2000));
     expect(status()?.hostKey?.state).toBe('mismatch');
     expect(status()?.reachability.ssh).toBe('down');
-    const res = await fetch(`${wb.url}/api/audit?action=hostkey.changed`, { headers: { cookie: wb.admin.cookie } });
+    const res = await fetch(`${wb.url}/api/audit?action=hostkey.changed`, {
+      headers: { cookie: wb.admin.cookie },
+    });
     expect(((await res.json()) as { entries: unknown[] }).entries).toHaveLength(1);
   });
 
@@ -75,7 +81,9 @@ describe('a replaced host key', () => {
     expect(await page.page.locator('body').textContent()).toContain(newKey);
     await confirm.click();
     await page.waitForReachable('h1', true, 20_000);
-    const res = await fetch(`${wb.url}/api/audit?action=hostkey.pin`, { headers: { cookie: wb.admin.cookie } });
+    const res = await fetch(`${wb.url}/api/audit?action=hostkey.pin`, {
+      headers: { cookie: wb.admin.cookie },
+    });
     const { entries } = (await res.json()) as { entries: { result: string; username: string }[] };
     expect(entries[0]).toMatchObject({ result: 'ok', username: 'admin' });
   });

@@ -35,12 +35,32 @@ const node = (over: Record<string, string>) => {
 const cases: { what: string; yaml: string; field: RegExp }[] = [
   { what: 'shell in a node name', yaml: node({ name: `"n1;touch ${canary}"` }), field: /nodes\[0\]\.name/ },
   { what: '$(…) in a node name', yaml: node({ name: `"$(touch ${canary})"` }), field: /nodes\[0\]\.name/ },
-  { what: 'a host that is an ssh option', yaml: node({ host: `"-oProxyCommand=touch ${canary}"` }), field: /host/ },
-  { what: '.. in a data directory', yaml: node({ dataDir: '/var/lib/postgresql/../../../etc' }), field: /dataDir/ },
-  { what: 'a newline in a path', yaml: node({ archiveDir: `"/var/lib/x\\ntouch ${canary}"` }), field: /archiveDir/ },
-  { what: 'backticks in a path', yaml: node({ archiveDir: `"/tmp/\`touch ${canary}\`"` }).replace('/tmp/', '/tmp/'), field: /archiveDir/ },
+  {
+    what: 'a host that is an ssh option',
+    yaml: node({ host: `"-oProxyCommand=touch ${canary}"` }),
+    field: /host/,
+  },
+  {
+    what: '.. in a data directory',
+    yaml: node({ dataDir: '/var/lib/postgresql/../../../etc' }),
+    field: /dataDir/,
+  },
+  {
+    what: 'a newline in a path',
+    yaml: node({ archiveDir: `"/var/lib/x\\ntouch ${canary}"` }),
+    field: /archiveDir/,
+  },
+  {
+    what: 'backticks in a path',
+    yaml: node({ archiveDir: `"/tmp/\`touch ${canary}\`"` }).replace('/tmp/', '/tmp/'),
+    field: /archiveDir/,
+  },
   { what: 'a relative path', yaml: node({ dataDir: 'data' }), field: /dataDir/ },
-  { what: 'a password written inline', yaml: `${node({})}        password: hunter2\n`, field: /password|unknown key/ },
+  {
+    what: 'a password written inline',
+    yaml: `${node({})}        password: hunter2\n`,
+    field: /password|unknown key/,
+  },
   { what: 'a forged host key', yaml: node({ hostKey: `SHA256:x'; touch ${canary}` }), field: /hostKey/ },
   { what: 'an unknown key', yaml: `exec: "touch ${canary}"\n${node({})}`, field: /exec/ },
   {

@@ -64,7 +64,11 @@ describe('secrets never leave the server', () => {
     const found: string[] = [];
     // Every GET route, as the admin (who sees the most).
     for (const r of wb.app.routeTable.filter((r) => r.method === 'GET' && r.url.startsWith('/api/'))) {
-      const url = r.url.replace(':cluster', 'lab').replace(':node', 'h1').replace(':username', 'admin').replace(':id', 'x');
+      const url = r.url
+        .replace(':cluster', 'lab')
+        .replace(':node', 'h1')
+        .replace(':username', 'admin')
+        .replace(':id', 'x');
       const res = await fetch(`${wb.url}${url}${url.includes('lag-history') ? '?standby=h1' : ''}`, {
         headers: { cookie: wb.admin.cookie },
       });
@@ -115,13 +119,19 @@ describe('secrets never leave the server', () => {
     const log = new PassThrough();
     const lines: string[] = [];
     log.on('data', (c: Buffer) => lines.push(c.toString('utf8')));
-    const bad = await startWalboard(parseConfigText(join(run.runDir, 'wrong.yaml'), stringify(doc)), wrongPassword, {
-      logStream: log,
-    });
+    const bad = await startWalboard(
+      parseConfigText(join(run.runDir, 'wrong.yaml'), stringify(doc)),
+      wrongPassword,
+      {
+        logStream: log,
+      },
+    );
     try {
       const reasonOf = (node: string) =>
         bad.app.monitor.snapshot('lab')?.nodes.find((n) => n.node === node)?.reachability.reason ?? '';
-      await expect.poll(() => reasonOf('badpw'), { timeout: 15_000 }).toMatch(/password authentication failed/);
+      await expect
+        .poll(() => reasonOf('badpw'), { timeout: 15_000 })
+        .toMatch(/password authentication failed/);
       await expect.poll(() => reasonOf('badkey'), { timeout: 15_000 }).toMatch(/refused the SSH key/);
       const everything = [reasonOf('badpw'), reasonOf('badkey'), lines.join('')].join('\n');
       expect(everything).not.toContain(wrongPassword);

@@ -18,6 +18,7 @@ import { historyRoutes } from './http/history-routes.ts';
 import { hostKeyAdminRoutes, hostKeyReadRoutes } from './http/host-key-routes.ts';
 import { logRoutes } from './http/log-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
+import { operationReadRoutes, operationWriteRoutes } from './http/operation-routes.ts';
 import { sessionPublicRoutes, sessionRoutes } from './http/session-routes.ts';
 import { adminRoutes } from './http/user-routes.ts';
 import { socketHub } from './hub/socket-hub.ts';
@@ -30,8 +31,10 @@ import type { StatusPollerOptions } from './monitor/status-poller.ts';
 import { HostKeyGuard } from './nodes/host-key-guard.ts';
 import type { NodeSession } from './nodes/node-session.ts';
 import { buildSessions } from './nodes/registry.ts';
+import { OperationRunner } from './operations/operation-runner.ts';
 import { openStore, type WalboardStore } from './store/database.ts';
 import { HostKeyStore } from './store/host-key-store.ts';
+import { OperationStore } from './store/operation-store.ts';
 import { SessionStore } from './store/session-store.ts';
 import { UserStore } from './store/user-store.ts';
 
@@ -67,11 +70,9 @@ function readTls(config: WalboardConfig): { key: Buffer; cert: Buffer } | null {
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const env = opts.env ?? process.env;
   const tls = readTls(opts.config);
-  const app = (
-    tls
-      ? Fastify({ logger: opts.logger ?? false, https: tls })
-      : Fastify({ logger: opts.logger ?? false })
-  ) as unknown as FastifyInstance;
+  const app = (tls
+    ? Fastify({ logger: opts.logger ?? false, https: tls })
+    : Fastify({ logger: opts.logger ?? false })) as unknown as FastifyInstance;
   // Every route as registered, for the test that walks them all without a session.
   const routeTable: { method: string; url: string }[] = [];
   app.decorate('routeTable', routeTable);
@@ -151,6 +152,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     onError: (err) => app.log.error({ err }, `lag history not written to ${store.file}`),
   });
   const clusterNames = opts.config.clusters.map((c) => c.name);
+  // Operations: one at a time per cluster; every change goes to the cluster's room.
+  const runner = new OperationRunner({
+    sessions,
+    store: new OperationStore(store.db),
+    audit,
+    publish: (op) => app.io.to(`cluster:${op.cluster}`).emit('operation:event', op),
+  });
 
   // Access is decided here, by the scope a route is registered in. Public: health, sign-in.
   const scopeDeps = { sessions: authSessions, audit };
@@ -176,8 +184,28 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await viewer.register(logRoutes, { logs, sessions });
       await viewer.register(archiveRoutes, { archive });
       await viewer.register(historyRoutes, { monitor, lag: store.lag });
-      await viewer.register(metricsRoutes, { monitor, clusters: clusterNames });
       await viewer.register(hostKeyReadRoutes, { guard: hostKeyGuard });
+      await viewer.register(operationReadRoutes, { runner, audit });
+    }),
+    { prefix: '/api' },
+  );
+  await app.register(
+    roleScope('operator', scopeDeps, async (operator) => {
+      await operator.register(operationWriteRoutes, { runner, audit });
+    }),
+    { prefix: '/api' },
+  );
+  // Metrics: a session, or the scraper's bearer token when auth.metricsTokenEnv names one.
+  const metricsTokenEnv = opts.config.auth.metricsTokenEnv;
+  const metricsToken = metricsTokenEnv ? env[metricsTokenEnv] : undefined;
+  if (metricsTokenEnv && !metricsToken) {
+    throw new Error(
+      `auth.metricsTokenEnv names ${metricsTokenEnv}, but that environment variable is not set: set it to the token your Prometheus sends`,
+    );
+  }
+  await app.register(
+    roleScope('viewer', { ...scopeDeps, bearerToken: metricsToken }, async (scraper) => {
+      await scraper.register(metricsRoutes, { monitor, clusters: clusterNames });
     }),
     { prefix: '/api' },
   );

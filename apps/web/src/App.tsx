@@ -1,11 +1,17 @@
 import { useEffect } from 'react';
+import { AuditPage } from './features/audit/AuditPage.tsx';
 import { ClustersNotice } from './features/clusters/ClustersNotice.tsx';
 import { useClusters } from './features/clusters/use-clusters.ts';
 import { useSelectedCluster } from './features/clusters/use-selected-cluster.ts';
 import { ConnectionBanner } from './features/live/ConnectionBanner.tsx';
 import { useClusterFeed } from './features/live/use-cluster-feed.ts';
 import { useLiveSocket } from './features/live/use-live-socket.ts';
+import { visibleRoute } from './features/navigation/route.ts';
+import { useRoute } from './features/navigation/use-route.ts';
 import { OverviewPage } from './features/overview/OverviewPage.tsx';
+import { AutoLoginNotice } from './features/session/AutoLoginNotice.tsx';
+import { useSession } from './features/session/session-context.ts';
+import { UsersPage } from './features/users/UsersPage.tsx';
 import { useI18n } from './i18n/i18n.tsx';
 import { Header } from './layout/Header.tsx';
 
@@ -13,7 +19,10 @@ const noClusters: never[] = [];
 
 export function App() {
   const { t } = useI18n();
-  const live = useLiveSocket();
+  const session = useSession();
+  // Mounted only inside the session gate: no socket is opened before there is a session.
+  const live = useLiveSocket(session.expired, session.info.csrfToken);
+  const route = visibleRoute(useRoute(), session.info.role);
   // A reconnect may mean the controller restarted with another walboard.yaml: list again.
   const { clusters, retry } = useClusters(live.reconnects);
   const list = clusters.status === 'ready' ? clusters.clusters : noClusters;
@@ -27,9 +36,14 @@ export function App() {
   return (
     <div className="min-h-screen bg-slate-100">
       <Header />
+      <AutoLoginNotice />
       <ConnectionBanner connection={live.connection} />
       <main className="mx-auto max-w-screen-2xl p-4">
-        {selected ? (
+        {route === 'users' ? (
+          <UsersPage />
+        ) : route === 'audit' ? (
+          <AuditPage />
+        ) : selected ? (
           <OverviewPage
             clusters={list}
             cluster={selected}

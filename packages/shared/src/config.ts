@@ -176,7 +176,17 @@ export const authSchema = z.strictObject({
    */
   labAutoLogin: z.boolean().default(false),
   /** Idle sessions end after this many minutes. */
-  sessionIdleMinutes: z.number().int().min(5).max(24 * 60).default(12 * 60),
+  sessionIdleMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(24 * 60)
+    .default(12 * 60),
+  /**
+   * Prometheus: the NAME of an environment variable holding a token that GET /api/metrics accepts
+   * as `Authorization: Bearer <token>` (a scraper has no browser session). Unset: sessions only.
+   */
+  metricsTokenEnv: envVarNameSchema.optional(),
 });
 
 export const walboardConfigSchema = z

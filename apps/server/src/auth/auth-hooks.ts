@@ -28,7 +28,12 @@ function sameSecret(a: string, b: string): boolean {
 export interface ScopeDeps {
   sessions: Sessions;
   audit: AuditLog;
+  /** A token accepted as `Authorization: Bearer …` on GETs of this scope (Prometheus scrapers). */
+  bearerToken?: string | undefined;
 }
+
+/** The actor of a scraper that presented the metrics token: sees every cluster, changes nothing. */
+const SCRAPER = { username: 'metrics-token', role: 'viewer', clusters: null, sessionId: '' } as const;
 
 /**
  * One authenticated scope: every route registered inside `routes` needs a live session with at
@@ -43,6 +48,14 @@ export function roleScope(
 ): (app: FastifyInstance) => Promise<void> {
   return async (scope) => {
     scope.addHook('onRequest', async (req: FastifyRequest) => {
+      const auth = req.headers.authorization;
+      if (deps.bearerToken && req.method === 'GET' && auth?.startsWith('Bearer ')) {
+        if (!sameSecret(auth.slice(7), deps.bearerToken)) {
+          throw new HttpError(401, ErrorCodes.unauthenticated, 'wrong bearer token');
+        }
+        req.actor = { ...SCRAPER };
+        return;
+      }
       const session = deps.sessions.resolve(req.cookies[SESSION_COOKIE]);
       if (!session) {
         throw new HttpError(401, ErrorCodes.unauthenticated, 'sign in first: no valid session');

@@ -25,11 +25,21 @@ export async function ensureFirstAdmin(
         `${ADMIN_PASSWORD_ENV} ${ok.error.issues[0]?.message}: choose a longer password for the first admin`,
       );
     }
-    users.create({ username: FIRST_ADMIN, role: 'admin', clusters: null, passwordHash: await hashPassword(fromEnv) });
+    users.create({
+      username: FIRST_ADMIN,
+      role: 'admin',
+      clusters: null,
+      passwordHash: await hashPassword(fromEnv),
+    });
     return 'from-env';
   }
   const password = randomBytes(18).toString('base64url');
-  users.create({ username: FIRST_ADMIN, role: 'admin', clusters: null, passwordHash: await hashPassword(password) });
+  users.create({
+    username: FIRST_ADMIN,
+    role: 'admin',
+    clusters: null,
+    passwordHash: await hashPassword(password),
+  });
   announce(
     `walboard: first start — sign in as "${FIRST_ADMIN}" with the one-time password ${password} and change it under Users. It is not shown again (set ${ADMIN_PASSWORD_ENV} to choose it instead).`,
   );

@@ -103,8 +103,18 @@ describe('walboard.yaml validation', () => {
   });
 
   it('refuses shell characters and spaces in paths, naming the field', () => {
-    for (const bad of ['/var/lib/`id`', '/var/lib/$(id)', "/var/lib/a'b", '/var/lib/a b', '/var/lib/a;b', '/var/lib/a\\b']) {
-      const text = good({}).replace('dataDir: /var/lib/postgresql/15/main', `dataDir: "${bad.replaceAll('\\', '\\\\')}"`);
+    for (const bad of [
+      '/var/lib/`id`',
+      '/var/lib/$(id)',
+      "/var/lib/a'b",
+      '/var/lib/a b',
+      '/var/lib/a;b',
+      '/var/lib/a\\b',
+    ]) {
+      const text = good({}).replace(
+        'dataDir: /var/lib/postgresql/15/main',
+        `dataDir: "${bad.replaceAll('\\', '\\\\')}"`,
+      );
       const [p] = problemsOf(text);
       expect(p?.field, bad).toBe('clusters[0].nodes[0].postgres.dataDir');
     }

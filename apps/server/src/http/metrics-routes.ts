@@ -1,5 +1,6 @@
 import type { ClusterSnapshot, NodeStatus, ReplicationLink, Role } from '@walboard/shared/status';
 import type { FastifyInstance } from 'fastify';
+import { canSeeCluster, requireActor } from '../auth/actor.ts';
 import type { ClusterMonitor } from '../monitor/cluster-monitor.ts';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -155,8 +156,11 @@ export async function metricsRoutes(
   app: FastifyInstance,
   deps: { monitor: ClusterMonitor; clusters: readonly string[] },
 ): Promise<void> {
-  app.get('/metrics', async (_req, reply) => {
-    const snapshots = deps.clusters.flatMap((c) => deps.monitor.snapshot(c) ?? []);
+  app.get('/metrics', async (req, reply) => {
+    // A user limited to some clusters scrapes only those.
+    const actor = requireActor(req);
+    const visible = deps.clusters.filter((c) => canSeeCluster(actor, c));
+    const snapshots = visible.flatMap((c) => deps.monitor.snapshot(c) ?? []);
     return reply.type(PROMETHEUS_CONTENT_TYPE).send(renderMetrics(snapshots));
   });
 }

@@ -76,14 +76,26 @@ describe('route access', () => {
   });
 
   it('limits a viewer to the clusters it may see: listing, snapshot, nested routes', async () => {
-    const clusters = await t.app.inject({ method: 'GET', url: '/api/clusters', headers: { cookie: labViewer.cookie } });
+    const clusters = await t.app.inject({
+      method: 'GET',
+      url: '/api/clusters',
+      headers: { cookie: labViewer.cookie },
+    });
     expect(clusters.json<{ name: string }[]>().map((c) => c.name)).toEqual(['lab']);
-    for (const url of ['/api/clusters/other', '/api/clusters/other/nodes/o1/log', '/api/clusters/other/lag-history?standby=o1']) {
+    for (const url of [
+      '/api/clusters/other',
+      '/api/clusters/other/nodes/o1/log',
+      '/api/clusters/other/lag-history?standby=o1',
+    ]) {
       const res = await t.app.inject({ method: 'GET', url, headers: { cookie: labViewer.cookie } });
       expect(res.statusCode, url).toBe(403);
       expect(res.json()).toMatchObject({ error: 'WB_ERR_FORBIDDEN' });
     }
-    const own = await t.app.inject({ method: 'GET', url: '/api/clusters/lab', headers: { cookie: labViewer.cookie } });
+    const own = await t.app.inject({
+      method: 'GET',
+      url: '/api/clusters/lab',
+      headers: { cookie: labViewer.cookie },
+    });
     expect(own.statusCode).toBe(200);
   });
 
@@ -91,10 +103,30 @@ describe('route access', () => {
     const body = JSON.stringify({ username: 'eve', password: 'eve-password-123', role: 'viewer' });
     const cases: [Record<string, string>, number][] = [
       [{ cookie: admin.cookie, 'content-type': 'text/plain', 'x-csrf-token': admin.csrf }, 415],
-      [{ cookie: admin.cookie, 'content-type': 'application/x-www-form-urlencoded', 'x-csrf-token': admin.csrf }, 415],
-      [{ cookie: admin.cookie, 'content-type': 'multipart/form-data; boundary=x', 'x-csrf-token': admin.csrf }, 415],
-      [{ cookie: admin.cookie, 'content-type': 'application/json, text/plain', 'x-csrf-token': admin.csrf }, 415],
-      [{ cookie: admin.cookie, 'content-type': 'text/plain; application/json', 'x-csrf-token': admin.csrf }, 415],
+      [
+        {
+          cookie: admin.cookie,
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-csrf-token': admin.csrf,
+        },
+        415,
+      ],
+      [
+        {
+          cookie: admin.cookie,
+          'content-type': 'multipart/form-data; boundary=x',
+          'x-csrf-token': admin.csrf,
+        },
+        415,
+      ],
+      [
+        { cookie: admin.cookie, 'content-type': 'application/json, text/plain', 'x-csrf-token': admin.csrf },
+        415,
+      ],
+      [
+        { cookie: admin.cookie, 'content-type': 'text/plain; application/json', 'x-csrf-token': admin.csrf },
+        415,
+      ],
       [{ cookie: admin.cookie, 'content-type': 'application/jsonp', 'x-csrf-token': admin.csrf }, 415],
       [{ cookie: admin.cookie, 'content-type': 'application/json' }, 403],
       [{ cookie: admin.cookie, 'content-type': 'application/json', 'x-csrf-token': viewer.csrf }, 403],
@@ -107,10 +139,20 @@ describe('route access', () => {
     const users = await t.app.inject({ method: 'GET', url: '/api/users', headers: { cookie: admin.cookie } });
     expect(users.body).not.toContain('eve');
     // The same request, done right, works — and is audited.
-    const ok = await t.app.inject({ method: 'POST', url: '/api/users', headers: admin.mutation, payload: body });
+    const ok = await t.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      headers: admin.mutation,
+      payload: body,
+    });
     expect(ok.statusCode).toBe(201);
-    const audit = await t.app.inject({ method: 'GET', url: '/api/audit?limit=50', headers: { cookie: admin.cookie } });
-    const entries = audit.json<{ entries: { action: string; result: string; target: string | null }[] }>().entries;
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: '/api/audit?limit=50',
+      headers: { cookie: admin.cookie },
+    });
+    const entries = audit.json<{ entries: { action: string; result: string; target: string | null }[] }>()
+      .entries;
     expect(entries.find((e) => e.action === 'user.create')).toMatchObject({ result: 'ok', target: 'eve' });
     expect(entries.filter((e) => e.action === 'request.refused').length).toBeGreaterThanOrEqual(cases.length);
     expect(audit.body).not.toContain('eve-password-123');
@@ -205,11 +247,25 @@ describe('route access', () => {
       payload: { role: 'viewer' },
     });
     expect(demote.statusCode).toBe(409);
-    const self = await t.app.inject({ method: 'DELETE', url: '/api/users/admin', headers: admin.mutation, payload: '{}' });
+    const self = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/users/admin',
+      headers: admin.mutation,
+      payload: '{}',
+    });
     expect(self.statusCode).toBe(409);
-    const gone = await t.app.inject({ method: 'DELETE', url: '/api/users/vera', headers: admin.mutation, payload: '{}' });
+    const gone = await t.app.inject({
+      method: 'DELETE',
+      url: '/api/users/vera',
+      headers: admin.mutation,
+      payload: '{}',
+    });
     expect(gone.statusCode).toBe(204);
-    const after = await t.app.inject({ method: 'GET', url: '/api/clusters', headers: { cookie: viewer.cookie } });
+    const after = await t.app.inject({
+      method: 'GET',
+      url: '/api/clusters',
+      headers: { cookie: viewer.cookie },
+    });
     expect(after.statusCode).toBe(401);
     const weak = await t.app.inject({
       method: 'POST',

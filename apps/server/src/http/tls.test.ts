@@ -28,10 +28,27 @@ describe('TLS', () => {
   let t: AuthTestApp;
   beforeAll(async () => {
     certDir = mkdtempSync(join(tmpdir(), 'walboard-tls-'));
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'),
-    ], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-keyout',
+        join(certDir, 'key.pem'),
+        '-out',
+        join(certDir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
     t = await startAuthTestApp({
       extraYaml: `tls: { certFile: ${join(certDir, 'cert.pem')}, keyFile: ${join(certDir, 'key.pem')} }`,
     });
@@ -43,7 +60,10 @@ describe('TLS', () => {
 
   it('serves HTTPS with a Secure session cookie and HSTS', async () => {
     const url = t.url.replace('http:', 'https:');
-    const res = await post(`${url}/api/session`, JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }));
+    const res = await post(
+      `${url}/api/session`,
+      JSON.stringify({ username: 'admin', password: TEST_ADMIN_PASSWORD }),
+    );
     expect(res.status).toBe(200);
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(/; Secure/i);

@@ -81,7 +81,12 @@ export async function adminRoutes(app: FastifyInstance, deps: UserRouteDeps): Pr
     const actor = requireActor(req);
     const current = deps.users.get(username);
     if (!current) throw new HttpError(404, ErrorCodes.noUser, `no user named "${username}"`);
-    if (body.role && body.role !== 'admin' && current.role === 'admin' && deps.users.otherAdmins(username) === 0) {
+    if (
+      body.role &&
+      body.role !== 'admin' &&
+      current.role === 'admin' &&
+      deps.users.otherAdmins(username) === 0
+    ) {
       deps.audit.record({
         req,
         action: 'user.update',
@@ -89,7 +94,11 @@ export async function adminRoutes(app: FastifyInstance, deps: UserRouteDeps): Pr
         result: 'refused',
         message: 'last admin',
       });
-      throw new HttpError(409, ErrorCodes.conflict, `${username} is the last admin: make another admin first`);
+      throw new HttpError(
+        409,
+        ErrorCodes.conflict,
+        `${username} is the last admin: make another admin first`,
+      );
     }
     const updated = deps.users.update(username, {
       ...(body.role ? { role: body.role } : {}),
@@ -129,7 +138,13 @@ export async function adminRoutes(app: FastifyInstance, deps: UserRouteDeps): Pr
     if (!deps.users.get(username)) throw new HttpError(404, ErrorCodes.noUser, `no user named "${username}"`);
     deps.sessions.endForUser(username, 'user removed');
     deps.users.delete(username);
-    deps.audit.record({ req, action: 'user.delete', target: username, result: 'ok', message: `deleted ${username}` });
+    deps.audit.record({
+      req,
+      action: 'user.delete',
+      target: username,
+      result: 'ok',
+      message: `deleted ${username}`,
+    });
     return reply.status(204).send();
   });
 

@@ -83,7 +83,9 @@ describe('socket.io authentication', () => {
     });
     const other = await new Promise<SubscribeAck>((r) => c.emit('subscribe', { cluster: 'other' }, r));
     expect(other).toMatchObject({ ok: false, error: 'WB_ERR_FORBIDDEN' });
-    const logs = await new Promise<SubscribeAck>((r) => c.emit('log:subscribe', { cluster: 'other', node: 'o1' }, r));
+    const logs = await new Promise<SubscribeAck>((r) =>
+      c.emit('log:subscribe', { cluster: 'other', node: 'o1' }, r),
+    );
     expect(logs).toMatchObject({ ok: false, error: 'WB_ERR_FORBIDDEN' });
     const own = await new Promise<SubscribeAck>((r) => c.emit('subscribe', { cluster: 'lab' }, r));
     expect(own).toEqual({ ok: true });

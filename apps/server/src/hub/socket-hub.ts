@@ -1,3 +1,4 @@
+import { SESSION_COOKIE } from '@walboard/shared/auth';
 import {
   type ClientToServerEvents,
   logSubscribeMessageSchema,
@@ -5,7 +6,6 @@ import {
   type SubscribeAck,
   subscribeMessageSchema,
 } from '@walboard/shared/events';
-import { SESSION_COOKIE } from '@walboard/shared/auth';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Server, type Socket } from 'socket.io';
@@ -46,10 +46,7 @@ const logRoom = (cluster: string, node: string) => `logs:${cluster}/${node}`;
  * each node's status as the monitor reports it. Viewers never cause polls.
  */
 export const socketHub = fp(
-  async (
-    app: FastifyInstance,
-    opts: { monitor: ClusterMonitor; logs?: LogHistory; sessions: Sessions },
-  ) => {
+  async (app: FastifyInstance, opts: { monitor: ClusterMonitor; logs?: LogHistory; sessions: Sessions }) => {
     const sessionOf = (cookieHeader: string | undefined) =>
       opts.sessions.resolve(cookieHeader ? app.parseCookie(cookieHeader)[SESSION_COOKIE] : undefined);
     const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(

@@ -1,5 +1,5 @@
-import { get as httpGet } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ClientToServerEvents, ServerToClientEvents } from '@walboard/shared/events';

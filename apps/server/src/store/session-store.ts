@@ -25,7 +25,8 @@ export class SessionStore {
 
   get(tokenHash: string): SessionRow | null {
     return (
-      this.db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?').get(tokenHash) ?? null
+      this.db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?').get(tokenHash) ??
+      null
     );
   }
 

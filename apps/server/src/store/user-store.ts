@@ -50,7 +50,14 @@ export class UserStore {
       .prepare(
         'INSERT INTO users (username, role, clusters, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING',
       )
-      .run(u.username, u.role, u.clusters === null ? null : JSON.stringify(u.clusters), u.passwordHash, now, now);
+      .run(
+        u.username,
+        u.role,
+        u.clusters === null ? null : JSON.stringify(u.clusters),
+        u.passwordHash,
+        now,
+        now,
+      );
     return r.changes === 1;
   }
 

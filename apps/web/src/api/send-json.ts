@@ -1,5 +1,5 @@
 import { CSRF_HEADER } from '@walboard/shared/auth';
-import { RequestError } from './get-json.ts';
+import { notifyUnauthenticated, RequestError } from './get-json.ts';
 
 /**
  * Every mutation goes through here: JSON body (always, `{}` when there is nothing to send), the
@@ -28,6 +28,8 @@ export async function sendJson<T>(
   }
   const parsed: unknown = res.status === 204 ? null : await res.json().catch(() => null);
   if (res.ok) return parsed as T;
+  // The session ended on the server: the gate shows the login form (the message below is for the caller).
+  if (res.status === 401) notifyUnauthenticated();
   const b = (parsed ?? {}) as { error?: unknown; message?: unknown };
   throw new RequestError({
     kind: 'server',

@@ -1,22 +1,82 @@
 import archiveEn from '../features/archive/messages.en.json';
 import archiveEs from '../features/archive/messages.es.json';
+import auditEn from '../features/audit/messages.en.json';
+import auditEs from '../features/audit/messages.es.json';
 import historyEn from '../features/history/messages.en.json';
 import historyEs from '../features/history/messages.es.json';
+import hostkeysEn from '../features/hostkeys/messages.en.json';
+import hostkeysEs from '../features/hostkeys/messages.es.json';
 import logsEn from '../features/logs/messages.en.json';
 import logsEs from '../features/logs/messages.es.json';
+import navigationEn from '../features/navigation/messages.en.json';
+import navigationEs from '../features/navigation/messages.es.json';
+import operationsEn from '../features/operations/messages.en.json';
+import operationsEs from '../features/operations/messages.es.json';
 import replicationEn from '../features/replication/messages.en.json';
 import replicationEs from '../features/replication/messages.es.json';
+import sessionEn from '../features/session/messages.en.json';
+import sessionEs from '../features/session/messages.es.json';
+import usersEn from '../features/users/messages.en.json';
+import usersEs from '../features/users/messages.es.json';
 import coreEn from './en.json';
 import coreEs from './es.json';
 
 // Each feature keeps its own messages beside its code (feature-prefixed keys); one catalog per language.
-const en = { ...coreEn, ...replicationEn, ...archiveEn, ...logsEn, ...historyEn };
-const es = { ...coreEs, ...replicationEs, ...archiveEs, ...logsEs, ...historyEs };
+const en = {
+  ...coreEn,
+  ...replicationEn,
+  ...archiveEn,
+  ...logsEn,
+  ...historyEn,
+  ...sessionEn,
+  ...navigationEn,
+  ...usersEn,
+  ...auditEn,
+  ...hostkeysEn,
+  ...operationsEn,
+};
+const es = {
+  ...coreEs,
+  ...replicationEs,
+  ...archiveEs,
+  ...logsEs,
+  ...historyEs,
+  ...sessionEs,
+  ...navigationEs,
+  ...usersEs,
+  ...auditEs,
+  ...hostkeysEs,
+  ...operationsEs,
+};
 
 /** The files each catalog is made of, untyped, so tests can find extra or clashing keys. */
 export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record<string, string>>[]>> = {
-  en: [coreEn, replicationEn, archiveEn, logsEn, historyEn],
-  es: [coreEs, replicationEs, archiveEs, logsEs, historyEs],
+  en: [
+    coreEn,
+    replicationEn,
+    archiveEn,
+    logsEn,
+    historyEn,
+    sessionEn,
+    navigationEn,
+    usersEn,
+    auditEn,
+    hostkeysEn,
+    operationsEn,
+  ],
+  es: [
+    coreEs,
+    replicationEs,
+    archiveEs,
+    logsEs,
+    historyEs,
+    sessionEs,
+    navigationEs,
+    usersEs,
+    auditEs,
+    hostkeysEs,
+    operationsEs,
+  ],
 };
 
 export const languages = ['en', 'es'] as const;

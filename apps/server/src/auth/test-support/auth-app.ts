@@ -18,7 +18,9 @@ export interface AuthTestApp {
  * A real controller with two clusters (lab, other) of local nodes whose PostgreSQL is not
  * running: enough for every route and socket event to exist, nothing to wait for.
  */
-export async function startAuthTestApp(opts: { webDist?: string; extraYaml?: string } = {}): Promise<AuthTestApp> {
+export async function startAuthTestApp(
+  opts: { webDist?: string; extraYaml?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<AuthTestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'walboard-auth-'));
   const pgPort = await freePort();
   const node = (name: string) =>
@@ -36,11 +38,14 @@ ${node('n2')}
 ${node('o1')}
 `;
   // Local nodes need runAs when the tests run as root; they are never started here.
-  const text = process.getuid?.() === 0 ? yaml.replaceAll('transport: local,', 'transport: local, runAs: postgres,') : yaml;
+  const text =
+    process.getuid?.() === 0
+      ? yaml.replaceAll('transport: local,', 'transport: local, runAs: postgres,')
+      : yaml;
   const app = await buildApp({
     config: parseConfigText(join(dir, 'walboard.yaml'), text),
     webDist: opts.webDist ?? '/nonexistent',
-    env: withTestAdmin(),
+    env: withTestAdmin({ ...process.env, ...opts.env }),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();

@@ -1,4 +1,4 @@
-import { CSRF_HEADER, type SessionInfo, SESSION_COOKIE, type UserRole } from '@walboard/shared/auth';
+import { CSRF_HEADER, SESSION_COOKIE, type SessionInfo, type UserRole } from '@walboard/shared/auth';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN_PASSWORD_ENV, FIRST_ADMIN } from '../first-admin.ts';
 import { hashPassword } from '../passwords.ts';
@@ -75,5 +75,12 @@ export async function addUser(
   const now = new Date().toISOString();
   db.prepare(
     'INSERT INTO users (username, role, clusters, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(username, role, clusters === null ? null : JSON.stringify(clusters), await hashPassword(password), now, now);
+  ).run(
+    username,
+    role,
+    clusters === null ? null : JSON.stringify(clusters),
+    await hashPassword(password),
+    now,
+    now,
+  );
 }

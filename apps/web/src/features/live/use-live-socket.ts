@@ -1,6 +1,7 @@
 import type { ClientToServerEvents, ServerToClientEvents } from '@walboard/shared';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
+import { getJson } from '../../api/get-json.ts';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -18,8 +19,24 @@ export interface LiveConnection {
 // or refused the handshake; the banner says "Reconnecting…", so we keep that promise.
 const giveUpRetryMs = 3000;
 
-/** One socket.io connection to the controller for the whole page (same origin, /socket.io). */
-export function useLiveSocket(): LiveConnection {
+// The controller refuses the handshake with these messages when the cookie's session is missing or
+// ended, or the page's Origin is not its own: retrying cannot help, only signing in again can.
+const authRefusals: ReadonlySet<string> = new Set(['unauthorized', 'forbidden origin']);
+
+/**
+ * One socket.io connection to the controller for the whole page (same origin, /socket.io). Mount
+ * it only inside the session gate: the handshake carries the session cookie. `onSessionLost` is
+ * called when the server refuses the session or says it ended.
+ */
+export function useLiveSocket(onSessionLost: () => void, csrfToken?: string): LiveConnection {
+  const csrf = useRef(csrfToken);
+  useEffect(() => {
+    csrf.current = csrfToken;
+  });
+  const sessionLost = useRef(onSessionLost);
+  useEffect(() => {
+    sessionLost.current = onSessionLost;
+  });
   const [socket, setSocket] = useState<LiveSocket | null>(null);
   const [connection, setConnection] = useState<ConnectionState>('connecting');
   const [reconnects, setReconnects] = useState(0);
@@ -44,7 +61,31 @@ export function useLiveSocket(): LiveConnection {
       setConnection('reconnecting');
       retryIfGivenUp();
     });
-    s.on('connect_error', retryIfGivenUp);
+    s.on('connect_error', (err) => {
+      if (authRefusals.has(err.message)) {
+        closed = true;
+        s.disconnect();
+        sessionLost.current();
+        return;
+      }
+      // A refusal at the engine level (before socket.io middleware) reaches the client only as a
+      // transport error: ask the controller whether the session is still there. Its 401 brings
+      // back the login form through getJson's unauthenticated listeners; other failures are ignored.
+      // A different session (the lab signs a browser in again by itself) means a different CSRF
+      // token: go through the gate again so the page holds the new one.
+      getJson<{ csrfToken: string }>('/api/session').then(
+        (info) => {
+          if (csrf.current !== undefined && info.csrfToken !== csrf.current) sessionLost.current();
+        },
+        () => undefined,
+      );
+      retryIfGivenUp();
+    });
+    s.on('session:ended', () => {
+      closed = true;
+      s.disconnect();
+      sessionLost.current();
+    });
     setSocket(s);
 
     return () => {

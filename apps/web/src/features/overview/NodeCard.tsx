@@ -1,6 +1,7 @@
 import type { NodeStatus } from '@walboard/shared';
-import { useId } from 'react';
+import { type ReactNode, useId } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { HostKeyAlarm } from '../hostkeys/HostKeyAlarm.tsx';
 import { ReplicationSection } from '../replication/ReplicationSection.tsx';
 import { RoleBadge, UnreachableBadge } from './NodeBadges.tsx';
 import { NodeField } from './NodeField.tsx';
@@ -9,7 +10,7 @@ import { ObservedAge } from './ObservedAge.tsx';
 import { Reachability } from './Reachability.tsx';
 
 /** Everything a DBA checks by hand on one node, as last observed by the controller. */
-export function NodeCard({ status }: { status: NodeStatus }) {
+export function NodeCard({ status, actions }: { status: NodeStatus; actions?: ReactNode }) {
   const { t } = useI18n();
   const headingId = useId();
   const reachable = isReachable(status);
@@ -41,10 +42,13 @@ export function NodeCard({ status }: { status: NodeStatus }) {
         <div className="flex flex-wrap justify-end gap-1">
           {!reachable && <UnreachableBadge />}
           <RoleBadge role={status.role} />
+          {/* The node's Actions menu (operations), when the page offers one. */}
+          {actions}
         </div>
       </header>
 
       <div className="flex-1 space-y-3 px-4 py-3">
+        <HostKeyAlarm status={status} />
         <Reachability reachability={status.reachability} reachable={reachable} />
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
           <NodeField label="node.field.version" value={status.version} testId="node-version" />

@@ -8,6 +8,9 @@ import { Topology } from '../history/Topology.tsx';
 import type { ClusterFeed } from '../live/use-cluster-feed.ts';
 import type { LiveSocket } from '../live/use-live-socket.ts';
 import { LogPanel } from '../logs/LogPanel.tsx';
+import { NodeActions } from '../operations/NodeActions.tsx';
+import { OperationsPanel } from '../operations/OperationsPanel.tsx';
+import { useOperations } from '../operations/use-operations.ts';
 import { NodeCard } from './NodeCard.tsx';
 
 interface Props {
@@ -24,6 +27,7 @@ export function OverviewPage({ clusters, cluster, onSelectCluster, feed, socket 
   const { t } = useI18n();
   const { state, problem } = feed;
   const nodes = [...state.nodes.values()];
+  const ops = useOperations(socket, cluster);
 
   return (
     <section aria-labelledby="overview-heading" className="space-y-4">
@@ -61,11 +65,18 @@ export function OverviewPage({ clusters, cluster, onSelectCluster, feed, socket 
         >
           {nodes.map((status) => (
             <li key={status.node}>
-              <NodeCard status={status} />
+              <NodeCard
+                status={status}
+                actions={
+                  <NodeActions node={status.node} onPick={(type) => ops.pick({ node: status.node, type })} />
+                }
+              />
             </li>
           ))}
         </ul>
       )}
+
+      {state.loaded && nodes.length > 0 && <OperationsPanel ops={ops} />}
 
       {state.loaded && nodes.length > 0 && <LagCharts cluster={cluster} links={state.links} />}
 

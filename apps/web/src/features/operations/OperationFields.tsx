@@ -1,0 +1,241 @@
+import { SETTING_NAMES, type SettingName } from '@walboard/shared/operations';
+import { type ReactNode, useId } from 'react';
+import type { MessageKey } from '../../i18n/catalog.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { errorFor, type FieldError, type FieldRule, type OperationForm } from './operation-form.ts';
+
+interface Props {
+  form: OperationForm;
+  errors: readonly FieldError[];
+  onChange: (form: OperationForm) => void;
+}
+
+const ruleText: Record<FieldRule, MessageKey> = {
+  name: 'operations.rule.name',
+  slotName: 'operations.rule.slotName',
+  host: 'operations.rule.host',
+  port: 'operations.rule.port',
+  path: 'operations.rule.path',
+  settingName: 'operations.rule.settingName',
+  settingDuplicate: 'operations.rule.settingDuplicate',
+  settingValue: 'operations.rule.settingValue',
+  settingsEmpty: 'operations.rule.settingsEmpty',
+};
+
+const modeHint: Record<OperationForm['mode'], MessageKey> = {
+  smart: 'operations.mode.smart',
+  fast: 'operations.mode.fast',
+  immediate: 'operations.mode.immediate',
+};
+
+const inputClass =
+  'w-full rounded border px-2 py-1 font-mono text-sm focus-visible:outline-2 focus-visible:outline-sky-600';
+
+function FieldErrorText({ id, error }: { id: string; error: FieldError | undefined }) {
+  const { t } = useI18n();
+  if (!error) return null;
+  return (
+    <p id={id} data-testid="operation-field-error" className="text-xs text-red-800">
+      {error.rule
+        ? t(ruleText[error.rule], { setting: error.setting ?? '', message: error.message })
+        : error.message}
+    </p>
+  );
+}
+
+interface TextFieldProps {
+  field: string;
+  label: MessageKey;
+  hint?: MessageKey;
+  value: string;
+  errors: readonly FieldError[];
+  onChange: (value: string) => void;
+  placeholder?: string;
+  inputMode?: 'numeric' | 'text';
+}
+
+function TextField({ field, label, hint, value, errors, onChange, placeholder, inputMode }: TextFieldProps) {
+  const { t } = useI18n();
+  const id = useId();
+  const error = errorFor(errors, field);
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {t(label)}
+      </label>
+      <input
+        id={id}
+        data-testid={`operation-field-${field}`}
+        value={value}
+        placeholder={placeholder}
+        inputMode={inputMode}
+        spellCheck={false}
+        autoComplete="off"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => onChange(e.target.value)}
+        className={`${inputClass} ${error ? 'border-red-600' : 'border-slate-300'}`}
+      />
+      {/* The error says the rule again: the hint would repeat it. */}
+      {hint && !error && <p className="text-xs text-slate-600">{t(hint)}</p>}
+      <FieldErrorText id={`${id}-error`} error={error} />
+    </div>
+  );
+}
+
+function SettingsFields({ form, errors, onChange }: Props) {
+  const { t } = useI18n();
+  const baseId = useId();
+  const setRow = (i: number, row: { name: SettingName; value: string }) =>
+    onChange({ ...form, settings: form.settings.map((s, j) => (j === i ? row : s)) });
+  const unused = SETTING_NAMES.find((n) => !form.settings.some((s) => s.name === n));
+  return (
+    <fieldset className="space-y-2">
+      <legend className="text-sm font-medium text-slate-800">{t('operations.field.settings')}</legend>
+      {form.settings.map((row, i) => {
+        const nameError = errorFor(errors, `settings.${i}.name`);
+        const valueError = errorFor(errors, `settings.${i}.value`);
+        return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place; names may repeat while typing
+          <div key={i} className="grid grid-cols-[minmax(0,14rem)_1fr_auto] items-start gap-2">
+            <select
+              aria-label={t('operations.field.settingName')}
+              data-testid={`operation-field-settings.${i}.name`}
+              value={row.name}
+              onChange={(e) => setRow(i, { ...row, name: e.target.value as SettingName })}
+              className={`${inputClass} ${nameError ? 'border-red-600' : 'border-slate-300'}`}
+            >
+              {SETTING_NAMES.map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+            <input
+              aria-label={t('operations.field.settingValue', { setting: row.name })}
+              data-testid={`operation-field-settings.${i}.value`}
+              value={row.value}
+              spellCheck={false}
+              autoComplete="off"
+              aria-invalid={valueError ? true : undefined}
+              onChange={(e) => setRow(i, { ...row, value: e.target.value })}
+              className={`${inputClass} ${valueError ? 'border-red-600' : 'border-slate-300'}`}
+            />
+            <button
+              type="button"
+              disabled={form.settings.length === 1}
+              onClick={() => onChange({ ...form, settings: form.settings.filter((_, j) => j !== i) })}
+              className="rounded border border-slate-300 px-2 py-1 text-sm disabled:opacity-40"
+            >
+              {t('operations.field.removeSetting')}
+            </button>
+            <div className="col-span-3">
+              <FieldErrorText id={`${baseId}-${i}-name`} error={nameError} />
+              <FieldErrorText id={`${baseId}-${i}-value`} error={valueError} />
+            </div>
+          </div>
+        );
+      })}
+      <FieldErrorText id={`${baseId}-all`} error={errorFor(errors, 'settings')} />
+      {unused && (
+        <button
+          type="button"
+          data-testid="operation-add-setting"
+          onClick={() => onChange({ ...form, settings: [...form.settings, { name: unused, value: '' }] })}
+          className="rounded border border-slate-300 px-2 py-1 text-sm"
+        >
+          {t('operations.field.addSetting')}
+        </button>
+      )}
+      <p className="text-xs text-slate-600">{t('operations.field.settingsHint')}</p>
+    </fieldset>
+  );
+}
+
+/** The inputs the picked operation takes; everything else about it is fixed by the server. */
+export function OperationFields({ form, errors, onChange }: Props) {
+  const { t } = useI18n();
+  const modeId = useId();
+  const set = (patch: Partial<OperationForm>) => onChange({ ...form, ...patch });
+  const text = (field: 'slotName' | 'path' | 'host' | 'port' | 'user' | 'applicationName') => ({
+    field,
+    value: form[field],
+    errors,
+    onChange: (value: string) => set({ [field]: value }),
+  });
+
+  let fields: ReactNode = null;
+  switch (form.type) {
+    case 'start':
+    case 'reload':
+      return null;
+    case 'stop':
+    case 'restart':
+      fields = (
+        <div className="space-y-1">
+          <label htmlFor={modeId} className="block text-sm font-medium text-slate-800">
+            {t('operations.field.mode')}
+          </label>
+          <select
+            id={modeId}
+            data-testid="operation-field-mode"
+            value={form.mode}
+            onChange={(e) => set({ mode: e.target.value as OperationForm['mode'] })}
+            className={`${inputClass} border-slate-300`}
+          >
+            {(['smart', 'fast', 'immediate'] as const).map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+          <p className="text-xs text-slate-600">{t(modeHint[form.mode])}</p>
+        </div>
+      );
+      break;
+    case 'create-slot':
+    case 'drop-slot':
+      fields = (
+        <TextField {...text('slotName')} label="operations.field.slotName" hint="operations.rule.slotName" />
+      );
+      break;
+    case 'prepare-archive-dir':
+      fields = (
+        <TextField
+          {...text('path')}
+          label="operations.field.path"
+          hint="operations.field.pathHint"
+          placeholder="/var/lib/postgresql/wal_archive"
+        />
+      );
+      break;
+    case 'set-settings':
+      fields = <SettingsFields form={form} errors={errors} onChange={onChange} />;
+      break;
+    case 'set-standby-source':
+      fields = (
+        <div className="grid gap-3 sm:grid-cols-2">
+          <TextField {...text('host')} label="operations.field.host" hint="operations.field.hostHint" />
+          <TextField {...text('port')} label="operations.field.port" inputMode="numeric" />
+          <TextField {...text('user')} label="operations.field.user" hint="operations.field.userHint" />
+          <TextField
+            {...text('applicationName')}
+            label="operations.field.applicationName"
+            hint="operations.field.applicationNameHint"
+          />
+          <TextField
+            {...text('slotName')}
+            label="operations.field.standbySlot"
+            hint="operations.field.standbySlotHint"
+          />
+        </div>
+      );
+      break;
+  }
+  return (
+    <fieldset className="space-y-3">
+      <legend className="sr-only">{t('operations.field.legend')}</legend>
+      {fields}
+    </fieldset>
+  );
+}

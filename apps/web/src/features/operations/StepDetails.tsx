@@ -1,0 +1,128 @@
+import type { MessageKey } from '../../i18n/catalog.ts';
+import { useI18n } from '../../i18n/i18n.tsx';
+import { type DiffLineKind, type StepRow, visibleControls } from './plan-view.ts';
+
+const kindLabel: Record<StepRow['kind'], MessageKey> = {
+  command: 'operations.kind.command',
+  sql: 'operations.kind.sql',
+  file: 'operations.kind.file',
+};
+
+const diffClass: Record<DiffLineKind, string> = {
+  add: 'bg-green-50 text-green-900',
+  remove: 'bg-red-50 text-red-900',
+  hunk: 'text-sky-800',
+  header: 'font-semibold text-slate-700',
+  context: 'text-slate-800',
+};
+
+/** "Command on db1" — what kind of step, and where it runs. */
+export function StepKind({ row }: { row: StepRow }) {
+  const { t } = useI18n();
+  return (
+    <span className="text-xs font-semibold uppercase tracking-wide text-slate-600">
+      {t(kindLabel[row.kind], { node: row.node })}
+    </span>
+  );
+}
+
+/**
+ * Everything a step runs, exactly: each argv element on its own (React renders it as text, never
+ * HTML), the SQL with its bound values beside it, or the file, its backup and the diff.
+ */
+export function StepDetails({ row }: { row: StepRow }) {
+  const { t } = useI18n();
+  return (
+    <div className="space-y-2 text-sm">
+      {row.argv.length > 0 && (
+        <ol
+          aria-label={t('operations.plan.argv')}
+          data-testid="step-argv"
+          className="flex flex-wrap gap-1 font-mono text-xs"
+        >
+          {row.argv.map((arg, i) => (
+            // Index keys: argv is a fixed list and may repeat an element ("-c", "-c").
+            // biome-ignore lint/suspicious/noArrayIndexKey: see above
+            <li key={i}>
+              <code
+                data-testid="argv-item"
+                className="inline-block rounded border border-slate-300 bg-slate-50 px-1.5 py-0.5 break-all whitespace-pre-wrap text-slate-900"
+              >
+                {arg === '' ? (
+                  <span className="text-slate-400">{t('operations.plan.emptyArg')}</span>
+                ) : (
+                  visibleControls(arg, false)
+                )}
+              </code>
+            </li>
+          ))}
+        </ol>
+      )}
+      {row.sql !== null && (
+        <div className="space-y-1">
+          <pre
+            data-testid="step-sql"
+            className="overflow-x-auto rounded border border-slate-300 bg-slate-50 p-2 font-mono text-xs whitespace-pre-wrap text-slate-900"
+          >
+            {row.sql}
+          </pre>
+          {row.params.length > 0 && (
+            <dl
+              aria-label={t('operations.plan.params')}
+              className="grid grid-cols-[auto_1fr] gap-x-3 font-mono text-xs"
+            >
+              {row.params.map((p) => (
+                <div key={p.placeholder} className="contents">
+                  <dt className="text-slate-600">{p.placeholder}</dt>
+                  <dd data-testid="step-sql-param" className="break-all whitespace-pre-wrap text-slate-900">
+                    {p.value}
+                  </dd>
+                </div>
+              ))}
+            </dl>
+          )}
+        </div>
+      )}
+      {row.file !== null && (
+        <div className="space-y-1">
+          <p className="text-xs text-slate-700">
+            {t('operations.plan.file')}{' '}
+            <code data-testid="step-file" className="font-mono break-all text-slate-900">
+              {row.file.path}
+            </code>
+          </p>
+          <p className="text-xs text-slate-700">
+            {row.file.backup === null ? (
+              t('operations.plan.noBackup')
+            ) : (
+              <>
+                {t('operations.plan.backup')}{' '}
+                <code data-testid="step-file-backup" className="font-mono break-all text-slate-900">
+                  {row.file.backup}
+                </code>
+              </>
+            )}
+          </p>
+          {row.file.diff.length === 0 ? (
+            <p className="text-xs text-slate-600">{t('operations.plan.noChange')}</p>
+          ) : (
+            <>
+              <p className="text-xs text-slate-700">{t('operations.plan.diff')}</p>
+              <pre
+                data-testid="step-diff"
+                className="max-h-72 overflow-auto rounded border border-slate-300 bg-white py-1 font-mono text-xs"
+              >
+                {row.file.diff.map((line, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: diff lines are a fixed list and repeat
+                  <span key={i} className={`block px-2 whitespace-pre ${diffClass[line.kind]}`}>
+                    {line.text === '' ? ' ' : line.text}
+                  </span>
+                ))}
+              </pre>
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+// Operations from the page, the way the lab does them by hand: the DBA opens a node's Actions,
+// sees exactly what will run (argv, SQL with its bound value), confirms, and follows the result
+// live — a replication slot created on h1, then h1 stopped and started again.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { down, type HostsRun, psql, up } from '../hosts/harness.ts';
+import { OverviewPage } from '../pom/overview-page.ts';
+import { type BrowserHandle, launchChromium } from '../support/browser.ts';
+import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
+
+describe('operations from the page', () => {
+  let run: HostsRun;
+  let wb: RunningWalboard;
+  let browser: BrowserHandle;
+  let page: OverviewPage;
+
+  beforeAll(async () => {
+    run = await up(1, [15]);
+    const [h1] = run.hosts;
+    if (!h1) throw new Error('the harness did not create h1');
+    wb = await startWalboard(configForHosts(run).config, h1.pg.password);
+    browser = await launchChromium(wb);
+    page = new OverviewPage(await browser.context.newPage());
+    await page.open(wb.url);
+    await page.waitForReachable('h1', true, 20_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await wb?.close();
+    if (run) await down(run);
+  });
+
+  const p = () => page.page;
+  const open = async (type: string) => {
+    await p().getByTestId('node-actions-h1').click();
+    await p().getByTestId(`node-action-h1-${type}`).click();
+    await p().getByTestId('operation-dialog').waitFor();
+  };
+  const succeeded = () =>
+    p()
+      .locator('[data-testid="operation-state"][data-state="succeeded"]')
+      .first()
+      .waitFor({ timeout: 30_000 });
+
+  it('shows the SQL and its bound slot name before creating the slot, then creates it', async () => {
+    await open('create-slot');
+    await p().getByTestId('operation-field-slotName').fill('standby_h2');
+    await p().getByTestId('operation-dry-run').click();
+    const plan = p().getByTestId('operation-plan');
+    await plan.waitFor();
+    expect(await plan.getByTestId('step-sql').textContent()).toContain(
+      'pg_create_physical_replication_slot($1)',
+    );
+    expect(await plan.getByTestId('step-sql-param').textContent()).toContain('standby_h2');
+    const slotsBefore = await psql(run, 'h1', 'SELECT slot_name FROM pg_replication_slots');
+    expect(slotsBefore).toEqual([]); // the plan ran nothing
+    await p().getByTestId('operation-confirm').click();
+    await succeeded();
+    expect(await psql(run, 'h1', 'SELECT slot_name FROM pg_replication_slots')).toEqual([
+      { slot_name: 'standby_h2' },
+    ]);
+  });
+
+  it('marks stop as destructive with its exact pg_ctl argv, and the card follows stop and start', async () => {
+    await open('stop');
+    await p().getByTestId('operation-dry-run').click();
+    const plan = p().locator('[data-testid="operation-plan"][data-destructive="true"]');
+    await plan.waitFor();
+    const argv = await plan.getByTestId('argv-item').allTextContents();
+    expect(argv[0]).toMatch(/\/pg_ctl$/);
+    expect(argv.slice(1, 4)).toEqual(['stop', '-D', run.hosts[0]?.pg.dataDir]);
+    expect(argv).toContain('fast');
+    await p().locator('[data-testid="operation-confirm"][data-destructive="true"]').click();
+    await page.waitForReachable('h1', false, 20_000);
+
+    await open('start');
+    await p().getByTestId('operation-plan').waitFor();
+    await p().getByTestId('operation-confirm').click();
+    await page.waitForReachable('h1', true, 30_000);
+    await page.waitForRole('h1', 'primary');
+    const res = await fetch(`${wb.url}/api/audit?limit=20`, { headers: { cookie: wb.admin.cookie } });
+    const actions = ((await res.json()) as { entries: { action: string; result: string }[] }).entries
+      .filter((e) => e.action.startsWith('operation.'))
+      .map((e) => `${e.action} ${e.result}`);
+    expect(actions).toEqual(['operation.start ok', 'operation.stop ok', 'operation.create-slot ok']);
+  });
+});
