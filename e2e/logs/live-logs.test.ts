@@ -1,26 +1,23 @@
 // Live logs on a real host: an error on h1's PostgreSQL shows up on the page, highlighted, and a
 // log line carrying HTML and an ANSI escape is shown as text.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostsRun, psql, up } from '../hosts/harness.ts';
+import { type HostsRun, psql } from '../hosts/harness.ts';
 import { OverviewPage } from '../pom/overview-page.ts';
-import { type BrowserHandle, launchChromium } from '../support/browser.ts';
 import { LogsPanel } from '../support/logs-panel.ts';
-import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
+import type { RunningWalboard } from '../support/walboard.ts';
+import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 describe('live logs on the page', () => {
+  let t: WalboardOnHosts;
   let run: HostsRun;
   let wb: RunningWalboard;
-  let browser: BrowserHandle;
   let overview: OverviewPage;
   let logs: LogsPanel;
 
   beforeAll(async () => {
-    run = await up(1, [15]);
-    const [h1] = run.hosts;
-    if (!h1) throw new Error('the harness did not create h1');
-    wb = await startWalboard(configForHosts(run).config, h1.pg.password);
-    browser = await launchChromium(wb);
-    const page = await browser.context.newPage();
+    t = await walboardOnHosts({ browser: true });
+    ({ run, wb } = t);
+    const page = await t.newPage();
     overview = new OverviewPage(page);
     logs = new LogsPanel(page);
     await overview.open(wb.url);
@@ -28,11 +25,7 @@ describe('live logs on the page', () => {
     await logs.show('h1');
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await wb?.close();
-    if (run) await down(run);
-  });
+  afterAll(async () => t?.close());
 
   it('shows "division by zero" from h1 as an ERROR line, live', async () => {
     await expect(psql(run, 'h1', 'SELECT 1/0')).rejects.toThrow(/division by zero/);

@@ -2,33 +2,26 @@
 // sees exactly what will run (argv, SQL with its bound value), confirms, and follows the result
 // live — a replication slot created on h1, then h1 stopped and started again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostsRun, psql, up } from '../hosts/harness.ts';
+import { type HostsRun, psql } from '../hosts/harness.ts';
 import { OverviewPage } from '../pom/overview-page.ts';
-import { type BrowserHandle, launchChromium } from '../support/browser.ts';
-import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
+import type { RunningWalboard } from '../support/walboard.ts';
+import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 describe('operations from the page', () => {
+  let t: WalboardOnHosts;
   let run: HostsRun;
   let wb: RunningWalboard;
-  let browser: BrowserHandle;
   let page: OverviewPage;
 
   beforeAll(async () => {
-    run = await up(1, [15]);
-    const [h1] = run.hosts;
-    if (!h1) throw new Error('the harness did not create h1');
-    wb = await startWalboard(configForHosts(run).config, h1.pg.password);
-    browser = await launchChromium(wb);
-    page = new OverviewPage(await browser.context.newPage());
+    t = await walboardOnHosts({ browser: true });
+    ({ run, wb } = t);
+    page = new OverviewPage(await t.newPage());
     await page.open(wb.url);
     await page.waitForReachable('h1', true, 20_000);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await wb?.close();
-    if (run) await down(run);
-  });
+  afterAll(async () => t?.close());
 
   const p = () => page.page;
   const open = async (type: string) => {

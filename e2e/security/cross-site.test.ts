@@ -4,9 +4,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostsRun, up } from '../hosts/harness.ts';
-import { type BrowserHandle, launchChromium } from '../support/browser.ts';
-import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
+import type { RunningWalboard } from '../support/walboard.ts';
+import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 function evilPage(target: string): string {
   const payload = JSON.stringify({ username: 'mallory', password: 'mallory-password-1', role: 'admin' });
@@ -37,18 +36,14 @@ ws.onclose = () => { if (window.results.ws === 'pending') window.results.ws = 'r
 }
 
 describe('cross-site attacks from a hostile page in the admin’s browser', () => {
-  let run: HostsRun;
+  let t: WalboardOnHosts;
   let wb: RunningWalboard;
-  let browser: BrowserHandle;
   let evil: Server;
   let evilPort: number;
 
   beforeAll(async () => {
-    run = await up(1, [15]);
-    const [h1] = run.hosts;
-    if (!h1) throw new Error('the harness did not create h1');
-    wb = await startWalboard(configForHosts(run).config, h1.pg.password);
-    browser = await launchChromium(wb);
+    t = await walboardOnHosts({ browser: true });
+    ({ wb } = t);
     evil = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(evilPage(wb.url));
@@ -58,10 +53,8 @@ describe('cross-site attacks from a hostile page in the admin’s browser', () =
   });
 
   afterAll(async () => {
-    await browser?.close();
     evil?.close();
-    await wb?.close();
-    if (run) await down(run);
+    await t?.close();
   });
 
   // localhost is another site than 127.0.0.1 (the SameSite cookie stays home); 127.0.0.1 on
@@ -69,7 +62,7 @@ describe('cross-site attacks from a hostile page in the admin’s browser', () =
   for (const host of ['localhost', '127.0.0.1']) {
     it(`refuses form posts, no-cors fetches and the websocket from http://${host}:<port>`, async () => {
       const auditBefore = await auditCount();
-      const page = await browser.context.newPage();
+      const page = await t.newPage();
       await page.goto(`http://${host}:${evilPort}/`);
       await page.waitForFunction(
         () => {

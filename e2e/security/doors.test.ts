@@ -8,6 +8,7 @@ import { parseConfigText } from '@walboard/server/src/config/load-config.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { down, type HostsRun, runOnHost, up } from '../hosts/harness.ts';
+import { viewerSocket } from '../support/bench-socket.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
 
 describe('the doors of a running walboard', () => {
@@ -50,6 +51,22 @@ describe('the doors of a running walboard', () => {
       if (PUBLIC_API_ROUTES.has(key)) expect(res.status, key).not.toBe(401);
       else expect(res.status, key).toBe(401);
     }
+  });
+
+  it('opens no live feed to a stranger: no handshake, no event, whatever the transport', async () => {
+    const polling = await fetch(`${wb.url}/socket.io/?EIO=4&transport=polling`);
+    expect(polling.status).toBe(403);
+    const socket = viewerSocket(wb.url, '');
+    const events: string[] = [];
+    socket.onAny((e: string) => events.push(e));
+    const outcome = await new Promise<string>((resolve) => {
+      socket.once('connect', () => resolve('connected'));
+      socket.once('connect_error', (err) => resolve(err.message));
+      socket.connect();
+    });
+    socket.disconnect();
+    expect(outcome).not.toBe('connected');
+    expect(events).toEqual([]);
   });
 
   it('gives a viewer of "lab" nothing of "other": REST 403, socket subscribe refused', async () => {

@@ -4,36 +4,29 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostsRun, up } from '../hosts/harness.ts';
+import type { HostsRun } from '../hosts/harness.ts';
 import { fingerprint, generateKey, hostKeyPath } from '../hosts/sshd.ts';
 import { startSshd, stopSshd } from '../hosts/sshd-control.ts';
 import { OverviewPage } from '../pom/overview-page.ts';
-import { type BrowserHandle, launchChromium } from '../support/browser.ts';
-import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
+import type { RunningWalboard } from '../support/walboard.ts';
+import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 describe('a replaced host key', () => {
+  let t: WalboardOnHosts;
   let run: HostsRun;
   let wb: RunningWalboard;
-  let browser: BrowserHandle;
   let page: OverviewPage;
   let newKey: string;
 
   beforeAll(async () => {
-    run = await up(1, [15]);
-    const [h1] = run.hosts;
-    if (!h1) throw new Error('the harness did not create h1');
-    wb = await startWalboard(configForHosts(run).config, h1.pg.password);
-    browser = await launchChromium(wb);
-    page = new OverviewPage(await browser.context.newPage());
+    t = await walboardOnHosts({ browser: true });
+    ({ run, wb } = t);
+    page = new OverviewPage(await t.newPage());
     await page.open(wb.url);
     await page.waitForReachable('h1', true, 20_000);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await wb?.close();
-    if (run) await down(run);
-  });
+  afterAll(async () => t?.close());
 
   it('is refused before authentication, with a red alarm on the card and one audit entry', async () => {
     const [h1] = run.hosts;

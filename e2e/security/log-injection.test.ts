@@ -2,27 +2,24 @@
 // query). A 1 MB line full of HTML and terminal escapes must reach the page cut to size and as
 // plain text: no element, no script, no colour codes interpreted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostsRun, psql, up } from '../hosts/harness.ts';
+import { type HostsRun, psql } from '../hosts/harness.ts';
 import { OverviewPage } from '../pom/overview-page.ts';
-import { type BrowserHandle, launchChromium } from '../support/browser.ts';
 import { LogsPanel } from '../support/logs-panel.ts';
-import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
+import type { RunningWalboard } from '../support/walboard.ts';
+import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 const PAYLOAD = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>\x1b[2J\x1b]0;owned\x07`;
 
 describe('hostile log lines', () => {
+  let t: WalboardOnHosts;
   let run: HostsRun;
   let wb: RunningWalboard;
-  let browser: BrowserHandle;
   let logs: LogsPanel;
 
   beforeAll(async () => {
-    run = await up(1, [15]);
-    const [h1] = run.hosts;
-    if (!h1) throw new Error('the harness did not create h1');
-    wb = await startWalboard(configForHosts(run).config, h1.pg.password);
-    browser = await launchChromium(wb);
-    const page = await browser.context.newPage();
+    t = await walboardOnHosts({ browser: true });
+    ({ run, wb } = t);
+    const page = await t.newPage();
     const overview = new OverviewPage(page);
     logs = new LogsPanel(page);
     await overview.open(wb.url);
@@ -30,11 +27,7 @@ describe('hostile log lines', () => {
     await logs.show('h1');
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await wb?.close();
-    if (run) await down(run);
-  });
+  afterAll(async () => t?.close());
 
   it('cuts a 1 MB line to 8 KiB and shows HTML and escapes in it as text', async () => {
     // format() builds the line on the server: the SQL text itself stays short.

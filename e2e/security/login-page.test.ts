@@ -6,25 +6,20 @@
 import { TEST_ADMIN_PASSWORD } from '@walboard/server/src/auth/test-support/sign-in.ts';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostsRun, up } from '../hosts/harness.ts';
-import { type BrowserHandle, launchChromium } from '../support/browser.ts';
-import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
+import type { RunningWalboard } from '../support/walboard.ts';
+import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 describe('signing in on the page', () => {
-  let run: HostsRun;
+  let t: WalboardOnHosts;
   let wb: RunningWalboard;
-  let browser: BrowserHandle;
   let page: Page;
   const cspViolations: string[] = [];
   const sockets: string[] = [];
 
   beforeAll(async () => {
-    run = await up(1, [15]);
-    const [h1] = run.hosts;
-    if (!h1) throw new Error('the harness did not create h1');
-    wb = await startWalboard(configForHosts(run).config, h1.pg.password);
-    browser = await launchChromium(); // no session: a stranger's browser
-    page = await browser.context.newPage();
+    t = await walboardOnHosts({ browser: true, signedIn: false });
+    ({ wb } = t);
+    page = await t.newPage();
     page.on('console', (m) => {
       if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspViolations.push(m.text());
     });
@@ -36,11 +31,7 @@ describe('signing in on the page', () => {
     page.on('websocket', (ws) => sockets.push(ws.url()));
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await wb?.close();
-    if (run) await down(run);
-  });
+  afterAll(async () => t?.close());
 
   const signIn = async (user: string, password: string) => {
     await page.getByTestId('login-username').fill(user);

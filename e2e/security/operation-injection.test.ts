@@ -4,8 +4,9 @@
 // config file stays valid and PostgreSQL reads back exactly the value asked for.
 import { addUser, type SignedIn, signIn } from '@walboard/server/src/auth/test-support/sign-in.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostsRun, psql, runOnHost, up } from '../hosts/harness.ts';
-import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
+import { type HostsRun, psql, runOnHost } from '../hosts/harness.ts';
+import type { RunningWalboard } from '../support/walboard.ts';
+import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 const CANARY = '/tmp/walboard-pwned';
 const HOSTILE = [
@@ -28,16 +29,15 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
 }
 
 describe('hostile input at the operations API', () => {
+  let t: WalboardOnHosts;
   let run: HostsRun;
   let wb: RunningWalboard;
   let operator: SignedIn;
   let viewer: SignedIn;
 
   beforeAll(async () => {
-    run = await up(1, [15]);
-    const [h1] = run.hosts;
-    if (!h1) throw new Error('the harness did not create h1');
-    wb = await startWalboard(configForHosts(run).config, h1.pg.password);
+    t = await walboardOnHosts();
+    ({ run, wb } = t);
     await addUser(wb.app, 'otto', 'operator', 'otto-password-123');
     await addUser(wb.app, 'vera', 'viewer', 'vera-password-123');
     operator = await signIn(wb.url, 'otto', 'otto-password-123');
@@ -45,10 +45,7 @@ describe('hostile input at the operations API', () => {
     await waitFor(() => wb.app.monitor.snapshot('lab')?.nodes[0]?.reachability.pg === 'up', 20_000);
   });
 
-  afterAll(async () => {
-    await wb?.close();
-    if (run) await down(run);
-  });
+  afterAll(async () => t?.close());
 
   const post = (who: SignedIn, body: unknown) =>
     fetch(`${wb.url}/api/clusters/lab/operations`, {

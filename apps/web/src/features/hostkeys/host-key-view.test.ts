@@ -1,4 +1,5 @@
 import type { NodeStatus } from '@walboard/shared';
+import { nodeStatusFixture } from '@walboard/shared/testing';
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../api/get-json.ts';
 import { checkCommand, hostKeyAlarm, hostKeyPath, pinBody, pinProblem } from './host-key-view.ts';
@@ -6,27 +7,11 @@ import { checkCommand, hostKeyAlarm, hostKeyPath, pinBody, pinProblem } from './
 const OFFERED = 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s';
 const PINNED = 'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU';
 
-const status = (hostKey: NodeStatus['hostKey']): NodeStatus => ({
-  cluster: 'lab',
-  node: 'h1',
-  transport: 'ssh',
-  host: '10.200.0.2',
-  reachability: { ssh: 'down', pg: 'down', reason: 'host key not pinned' },
-  ...(hostKey ? { hostKey } : {}),
-  role: 'unknown',
-  version: null,
-  versionNum: null,
-  timeline: null,
-  currentLsn: null,
-  receiveLsn: null,
-  replayLsn: null,
-  lastReplayTimestamp: null,
-  senders: [],
-  receiver: null,
-  archiver: null,
-  readyFiles: null,
-  observedAt: '2026-01-01T12:00:00.000Z',
-});
+const status = (hostKey: NodeStatus['hostKey']): NodeStatus =>
+  nodeStatusFixture('h1', {
+    reachability: { ssh: 'down', pg: 'down', reason: 'host key not pinned' },
+    ...(hostKey ? { hostKey } : {}),
+  });
 
 describe('hostKeyAlarm', () => {
   it('is null for a pinned key and for a node without ssh', () => {

@@ -1,0 +1,49 @@
+import type { Page } from 'playwright-core';
+import { down, type HostsRun, up } from '../hosts/harness.ts';
+import { type BrowserHandle, launchChromium } from './browser.ts';
+import { configForHosts, type RunningWalboard, startWalboard } from './walboard.ts';
+
+/** Test hosts, walboard on them, and (optionally) Chromium on its page — the usual e2e set-up. */
+export interface WalboardOnHosts {
+  run: HostsRun;
+  wb: RunningWalboard;
+  browser: BrowserHandle | null;
+  /** A new page of the browser (throws when started without one). */
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * Brings up `versions.length` hosts (h1…), starts walboard on them (first admin signed in) and,
+ * with `browser`, Chromium — signed in as that admin unless `signedIn: false`. Whatever was
+ * started is stopped by close(), also when the set-up itself failed halfway.
+ */
+export async function walboardOnHosts(
+  opts: { versions?: number[]; browser?: boolean; signedIn?: boolean } = {},
+): Promise<WalboardOnHosts> {
+  const versions = opts.versions ?? [15];
+  let run: HostsRun | null = null;
+  let wb: RunningWalboard | null = null;
+  let browser: BrowserHandle | null = null;
+  const close = async () => {
+    await browser?.close();
+    await wb?.close();
+    if (run) await down(run);
+  };
+  try {
+    run = await up(versions.length, versions);
+    const [h1] = run.hosts;
+    if (!h1) throw new Error('the harness created no host');
+    wb = await startWalboard(configForHosts(run).config, h1.pg.password);
+    if (opts.browser) browser = await launchChromium(opts.signedIn === false ? undefined : wb);
+    const b = browser;
+    const newPage = async () => {
+      if (!b) throw new Error('walboardOnHosts was started without a browser');
+      return b.context.newPage();
+    };
+    return { run, wb, browser, newPage, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
