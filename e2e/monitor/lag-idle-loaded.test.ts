@@ -14,13 +14,23 @@ const VERSIONS = [10, 15, 18] as const;
 
 /** Every links event of the cluster for `ms`, plus the current links at the start. */
 function sampleLinks(monitor: ClusterMonitor, ms: number): Promise<ReplicationLink[][]> {
+  return sampleLinksTimed(monitor, ms).then((s) => s.map((x) => x.links));
+}
+
+/** Every links event and a snapshot each 250 ms, with the time each was taken. */
+function sampleLinksTimed(
+  monitor: ClusterMonitor,
+  ms: number,
+): Promise<{ t: number; links: ReplicationLink[] }[]> {
   return new Promise((resolve) => {
-    const samples: ReplicationLink[][] = [monitor.links('lab')];
+    const samples: { t: number; links: ReplicationLink[] }[] = [
+      { t: Date.now(), links: monitor.links('lab') },
+    ];
     const off = monitor.bus.on('links', (ev) => {
-      if (ev.cluster === 'lab') samples.push(ev.links);
+      if (ev.cluster === 'lab') samples.push({ t: Date.now(), links: ev.links });
     });
     // Snapshots too, at the poll rate: an idle cluster emits no links events at all (no change).
-    const tick = setInterval(() => samples.push(monitor.links('lab')), 250);
+    const tick = setInterval(() => samples.push({ t: Date.now(), links: monitor.links('lab') }), 250);
     setTimeout(() => {
       off();
       clearInterval(tick);
@@ -63,24 +73,28 @@ describe('lag in bytes and seconds, idle and loaded (PostgreSQL 10, 15, 18)', ()
         `${p.standby.name} caught up`,
       );
     }
-    const samples = await sampleLinks(monitor, 5_000);
-    expect(samples.length).toBeGreaterThanOrEqual(20);
+    const timed = await sampleLinksTimed(monitor, 5_000);
+    expect(timed.length).toBeGreaterThanOrEqual(20);
     for (const p of pairs) {
       const who = `${p.standby.name} (PostgreSQL ${p.version})`;
-      const lags = samples.map((links) => linkOf(links, p.standby.name)?.lag);
-      // An idle server still writes a little WAL of its own (a ~50-byte running-xacts record from
-      // the bgwriter, checkpoints): seen once on PG 10 as 56 B / 0.15 s for one sample. That may
-      // show for a moment, but must be replayed at once and never pile up into growing lag.
-      expect(lags.filter((l) => l === undefined).length, `${who}: samples without its link`).toBe(0);
-      for (const lag of lags) {
+      const lags = timed.map((x) => ({ t: x.t, lag: linkOf(x.links, p.standby.name)?.lag }));
+      // An idle server still writes WAL of its own: a ~50-byte running-xacts record (seen on PG 10
+      // as 56 B / 0.15 s), and now and then more — autovacuum analysing the table just created, a
+      // checkpoint with full-page images (seen on PG 18 as ~100 kB for a moment). That may show,
+      // but must be replayed at once: no stretch of non-zero lag lasts a second, never growing.
+      expect(lags.filter((l) => l.lag === undefined).length, `${who}: samples without its link`).toBe(0);
+      let behindSince: number | null = null;
+      for (const { t, lag } of lags) {
         if (lag?.replayBytes === 0) {
           expect(lag, who).toMatchObject({ replaySeconds: 0, secondsSource: 'caught-up' });
+          behindSince = null;
         } else {
-          expect(lag?.replayBytes, who).toBeLessThan(8192);
+          behindSince ??= t;
+          expect(t - behindSince, `${who}: behind for that long`).toBeLessThan(1000);
           expect(lag?.replaySeconds ?? 0, who).toBeLessThan(1);
         }
       }
-      const caughtUp = lags.filter((l) => l?.replayBytes === 0).length;
+      const caughtUp = lags.filter((l) => l.lag?.replayBytes === 0).length;
       expect(caughtUp / lags.length, who).toBeGreaterThanOrEqual(0.8);
     }
   });

@@ -15,13 +15,17 @@ export class HostKeyPin {
   private halted = false;
   private readonly listeners = new Set<(status: HostKeyStatus) => void>();
   private lastSent: string;
+  /** What listeners were last told; status() answers this, so a poll between verify() and the
+   * connection's close never shows the alarm with the previous reason for being down. */
+  private published: HostKeyStatus;
 
   constructor(
     private pin: string | null,
     /** Where the pin comes from, for messages: "walboard.yaml", "pinned by alice on …". */
     private origin: string,
   ) {
-    this.lastSent = JSON.stringify(this.status());
+    this.published = this.current();
+    this.lastSent = JSON.stringify(this.published);
   }
 
   get pinned(): string | null {
@@ -77,6 +81,10 @@ export class HostKeyPin {
   }
 
   status(): HostKeyStatus {
+    return this.published;
+  }
+
+  private current(): HostKeyStatus {
     return {
       state: this.halted ? 'mismatch' : this.pin === null ? 'unknown' : 'pinned',
       pinned: this.pin,
@@ -92,10 +100,11 @@ export class HostKeyPin {
   }
 
   private notify(): void {
-    const status = this.status();
+    const status = this.current();
     const key = JSON.stringify(status);
     if (key === this.lastSent) return;
     this.lastSent = key;
+    this.published = status;
     for (const cb of this.listeners) cb(status);
   }
 }
