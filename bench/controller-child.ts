@@ -2,7 +2,7 @@
 // 1000 clients do not share its event loop): startWalboard on the run's hosts, answering the
 // parent's questions over the IPC channel. Started by controller.ts; argv[2] is the run id.
 import { loadRun } from '../e2e/hosts/harness.ts';
-import { closeWalboardWithin } from '../e2e/support/bench-close.ts';
+import { closeWalboardWithin } from '../e2e/support/close-walboard.ts';
 import { configForHosts, startWalboard } from '../e2e/support/walboard.ts';
 import type { ChildReply, ChildRequest } from './controller.ts';
 

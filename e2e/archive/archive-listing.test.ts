@@ -3,18 +3,8 @@
 // appears, a segment removed by pg_archivecleanup disappears.
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  down,
-  type HostInfo,
-  type HostsRun,
-  psql,
-  runOnHost,
-  startPg,
-  stopPg,
-  up,
-} from '../hosts/harness.ts';
-import { type BrowserHandle, launchChromium } from '../support/browser.ts';
-import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
+import { type HostInfo, type HostsRun, psql, runOnHost, startPg, stopPg } from '../hosts/harness.ts';
+import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 const SEGMENT_BYTES = 16 * 1024 * 1024;
 
@@ -35,35 +25,32 @@ describe('the archive directory of a standby host, live on the page', () => {
   let run: HostsRun;
   let h1: HostInfo;
   let h2: HostInfo;
-  let wb: RunningWalboard;
-  let browser: BrowserHandle;
+  let t: WalboardOnHosts;
   let page: Page;
 
   beforeAll(async () => {
-    run = await up(2, [15, 15]);
-    const [a, b] = run.hosts;
-    if (!a || !b) throw new Error('the harness did not create two hosts');
-    [h1, h2] = [a, b];
-
-    // The lab's way, in plain SQL: archive every finished segment to h2 with rsync over ssh.
-    const command = `rsync -a %p postgres@${h2.ip}:${h2.archiveDir}/%f`;
-    await psql(run, h1, 'ALTER SYSTEM SET archive_mode = on');
-    await psql(run, h1, `ALTER SYSTEM SET archive_command = '${command.replaceAll("'", "''")}'`);
-    await stopPg(run, h1);
-    await startPg(run, h1);
-    await psql(run, h1, 'CREATE TABLE e2e_archive (id serial PRIMARY KEY, note text)');
-
-    wb = await startWalboard(configForHosts(run).config, h1.pg.password);
-    browser = await launchChromium(wb);
-    page = await browser.context.newPage();
-    await page.goto(wb.url);
+    t = await walboardOnHosts({
+      versions: [15, 15],
+      browser: true,
+      prepare: async (r) => {
+        run = r;
+        const [a, b] = run.hosts;
+        if (!a || !b) throw new Error('the harness did not create two hosts');
+        [h1, h2] = [a, b];
+        // The lab's way, in plain SQL: archive every finished segment to h2 with rsync over ssh.
+        const command = `rsync -a %p postgres@${h2.ip}:${h2.archiveDir}/%f`;
+        await psql(run, h1, 'ALTER SYSTEM SET archive_mode = on');
+        await psql(run, h1, `ALTER SYSTEM SET archive_command = '${command.replaceAll("'", "''")}'`);
+        await stopPg(run, h1);
+        await startPg(run, h1);
+        await psql(run, h1, 'CREATE TABLE e2e_archive (id serial PRIMARY KEY, note text)');
+      },
+    });
+    page = await t.newPage();
+    await page.goto(t.wb.url);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await wb?.close();
-    if (run) await down(run);
-  });
+  afterAll(async () => t?.close());
 
   it("shows a panel per host with its archive directory's path", async () => {
     await panel(page, 'h2').waitFor({ timeout: 15_000 });
@@ -79,7 +66,7 @@ describe('the archive directory of a standby host, live on the page', () => {
     const t0 = Date.now();
     await row(page, 'h2', segment).waitFor({ timeout: 10_000 });
     const seenAfterMs = Date.now() - t0;
-    const stats = wb.app.archive.watcher('lab', 'h2')?.stats;
+    const stats = t.wb.app.archive.watcher('lab', 'h2')?.stats;
     console.log(
       `segment ${segment}: on h2's panel ${seenAfterMs} ms after pg_switch_wal(); ` +
         `h2 watcher: ${stats?.lists} SFTP lists so far, last took ${stats?.lastListMs?.toFixed(1)} ms`,

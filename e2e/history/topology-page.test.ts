@@ -4,10 +4,10 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostsRun, isolate, psql, up } from '../hosts/harness.ts';
-import { type BrowserHandle, launchChromium } from '../support/browser.ts';
+import { type HostsRun, isolate, psql } from '../hosts/harness.ts';
 import { cloneWithBasebackup } from '../support/pg-basebackup.ts';
-import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
+import type { RunningWalboard } from '../support/walboard.ts';
+import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 /** "16.0 MiB · 42 ms", "0 B · 0 s": bytes and seconds, as the page formats them. */
 const LAG_LABEL = /^\d+(\.\d+)? (B|KiB|MiB|GiB|TiB) · (\d+(\.\d+)? (ms|s)|\d+ min \d+ s|\d+ h \d+ min)$/;
@@ -17,30 +17,28 @@ const link = (primary: string, standby: string, kind: 'streaming' | 'archive') =
 const node = (name: string) => `[data-testid="topology-node-${name}"]`;
 
 describe('topology and lag chart on two hosts, h2 streaming from h1', () => {
+  let t: WalboardOnHosts;
   let run: HostsRun;
   let wb: RunningWalboard;
-  let browser: BrowserHandle;
   let page: Page;
 
   beforeAll(async () => {
-    run = await up(2, [15, 15]);
-    const [h1, h2] = run.hosts;
-    if (!h1 || !h2) throw new Error('the harness did not create two hosts');
-
-    // h2 becomes a hot standby of h1 the plain way: empty its data dir, pg_basebackup -R, start.
-    await cloneWithBasebackup(run, h1, h2);
-
-    wb = await startWalboard(configForHosts(run).config, h1.pg.password);
-    browser = await launchChromium(wb);
-    page = await browser.context.newPage();
+    t = await walboardOnHosts({
+      versions: [15, 15],
+      browser: true,
+      prepare: async (r) => {
+        const [h1, h2] = r.hosts;
+        if (!h1 || !h2) throw new Error('the harness did not create two hosts');
+        // h2 becomes a hot standby of h1 the plain way: empty its data dir, pg_basebackup -R, start.
+        await cloneWithBasebackup(r, h1, h2);
+      },
+    });
+    ({ run, wb } = t);
+    page = await t.newPage();
     await page.goto(wb.url);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await wb?.close();
-    if (run) await down(run);
-  });
+  afterAll(async () => t?.close());
 
   it('draws h1 → h2 as a streaming link labelled with its live lag, above the node cards', async () => {
     await page.waitForSelector(link('h1', 'h2', 'streaming'), { timeout: 20_000 });

@@ -4,6 +4,7 @@
 import type { ClusterMonitor } from '@walboard/server/src/monitor/cluster-monitor.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, type HostsRun } from '../hosts/harness.ts';
+import { closeWalboardWithin } from '../support/close-walboard.ts';
 import {
   buildStandby,
   enableArchiving,
@@ -13,7 +14,6 @@ import {
   type VersionPair,
 } from '../support/replication.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
-import { closeWithin } from './close.ts';
 import { linkOf, waitForLinks, waitForStatus } from './wait.ts';
 
 const VERSIONS = [10, 18] as const;
@@ -38,7 +38,7 @@ describe('archiver alarm (PostgreSQL 10 and 18)', () => {
   });
 
   afterAll(async () => {
-    await closeWithin(wb);
+    await closeWalboardWithin(wb);
     if (run) await down(run);
   });
 

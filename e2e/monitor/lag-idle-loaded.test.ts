@@ -5,9 +5,9 @@ import type { ClusterMonitor } from '@walboard/server/src/monitor/cluster-monito
 import type { ReplicationLink } from '@walboard/shared/status';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, type HostsRun, psql } from '../hosts/harness.ts';
+import { closeWalboardWithin } from '../support/close-walboard.ts';
 import { buildStandby, pgbench, upPairs, type VersionPair } from '../support/replication.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
-import { closeWithin } from './close.ts';
 import { linkOf, waitForLinks } from './wait.ts';
 
 const VERSIONS = [10, 15, 18] as const;
@@ -54,7 +54,7 @@ describe('lag in bytes and seconds, idle and loaded (PostgreSQL 10, 15, 18)', ()
   });
 
   afterAll(async () => {
-    await closeWithin(wb);
+    await closeWalboardWithin(wb);
     if (run) await down(run);
   });
 

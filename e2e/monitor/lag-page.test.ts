@@ -2,40 +2,39 @@
 // row, the standby's receiver and its lag (0 s while idle, with the raw number in data-value),
 // and the archiver alarm showing PostgreSQL's own error line when archive_command fails.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostInfo, type HostsRun, psql, up } from '../hosts/harness.ts';
+import { type HostInfo, type HostsRun, psql } from '../hosts/harness.ts';
 import { OverviewPage } from '../pom/overview-page.ts';
-import { type BrowserHandle, launchChromium } from '../support/browser.ts';
 import { buildStandby, enableArchiving, switchWal } from '../support/replication.ts';
-import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
-import { closeWithin } from './close.ts';
+import type { RunningWalboard } from '../support/walboard.ts';
+import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 describe('replication on the page: senders, receiver, lag, archiver alarm', () => {
   let run: HostsRun;
+  let t: WalboardOnHosts;
   let wb: RunningWalboard;
-  let browser: BrowserHandle;
   let page: OverviewPage;
   let h1: HostInfo;
   let h2: HostInfo;
 
   beforeAll(async () => {
-    run = await up(2, [15, 15]);
-    const [a, b] = run.hosts;
-    if (!a || !b) throw new Error('the harness did not create two hosts');
-    [h1, h2] = [a, b];
-    await buildStandby(run, h1, h2);
-    await psql(run, h1, 'CREATE TABLE e2e_page (id int)');
-    const { config } = configForHosts(run);
-    wb = await startWalboard(config, h1.pg.password);
-    browser = await launchChromium(wb);
-    page = new OverviewPage(await browser.context.newPage());
+    t = await walboardOnHosts({
+      versions: [15, 15],
+      browser: true,
+      prepare: async (r) => {
+        run = r;
+        const [a, b] = run.hosts;
+        if (!a || !b) throw new Error('the harness did not create two hosts');
+        [h1, h2] = [a, b];
+        await buildStandby(run, h1, h2);
+        await psql(run, h1, 'CREATE TABLE e2e_page (id int)');
+      },
+    });
+    wb = t.wb;
+    page = new OverviewPage(await t.newPage());
     await page.open(wb.url);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await closeWithin(wb);
-    if (run) await down(run);
-  });
+  afterAll(async () => t?.close());
 
   const lagSeconds = () => page.card('h2').getByTestId('node-lag-seconds');
 

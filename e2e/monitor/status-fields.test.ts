@@ -4,10 +4,10 @@
 import type { ClusterMonitor } from '@walboard/server/src/monitor/cluster-monitor.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, type HostsRun, psql } from '../hosts/harness.ts';
+import { closeWalboardWithin } from '../support/close-walboard.ts';
 import { lsnToBigInt } from '../support/lsn.ts';
 import { buildStandby, upPairs, type VersionPair } from '../support/replication.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
-import { closeWithin } from './close.ts';
 import { linkOf, waitForLinks, waitForStatus } from './wait.ts';
 
 const LSN = /^[0-9A-F]{1,8}\/[0-9A-F]{1,8}$/;
@@ -31,7 +31,7 @@ describe('node status on PostgreSQL 10, 15 and 18 (real pairs)', () => {
   });
 
   afterAll(async () => {
-    await closeWithin(wb);
+    await closeWalboardWithin(wb);
     if (run) await down(run);
   });
 

@@ -16,8 +16,8 @@ import {
   up,
 } from '../hosts/harness.ts';
 import { OverviewPage } from '../pom/overview-page.ts';
-import { closeWalboardWithin } from '../support/bench-close.ts';
 import { type BrowserHandle, launchChromium } from '../support/browser.ts';
+import { closeWalboardWithin } from '../support/close-walboard.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
 
 /** The poller's timeout marks PostgreSQL down after 1 s of silence; 2 s is the promise to users. */

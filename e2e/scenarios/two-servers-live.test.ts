@@ -1,42 +1,39 @@
 // The lab's starting point, seen live: two servers (test hosts with their own sshd and
 // PostgreSQL), one streaming to the other, both on the page as ssh nodes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { down, type HostsRun, isolate, psql, rejoin, up } from '../hosts/harness.ts';
+import { type HostsRun, isolate, psql, rejoin } from '../hosts/harness.ts';
 import { OverviewPage } from '../pom/overview-page.ts';
-import { type BrowserHandle, launchChromium } from '../support/browser.ts';
 import { lsnToBigInt } from '../support/lsn.ts';
 import { cloneWithBasebackup } from '../support/pg-basebackup.ts';
-import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
+import type { RunningWalboard } from '../support/walboard.ts';
+import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 const LSN = /[0-9A-F]{1,8}\/[0-9A-F]{1,8}/;
 
 describe('two servers on the page: primary and standby, live', () => {
+  let t: WalboardOnHosts;
   let run: HostsRun;
   let wb: RunningWalboard;
-  let browser: BrowserHandle;
   let page: OverviewPage;
 
   beforeAll(async () => {
-    run = await up(2, [15, 15]);
-    const [h1, h2] = run.hosts;
-    if (!h1 || !h2) throw new Error('the harness did not create two hosts');
-
-    // h2 becomes a hot standby of h1 the plain way: empty its data dir, pg_basebackup -R, start.
-    await cloneWithBasebackup(run, h1, h2);
-    await psql(run, h1, 'CREATE TABLE IF NOT EXISTS e2e_rows (id serial PRIMARY KEY, note text)');
-
-    const { config } = configForHosts(run);
-    wb = await startWalboard(config, h1.pg.password);
-    browser = await launchChromium(wb);
-    page = new OverviewPage(await browser.context.newPage());
+    t = await walboardOnHosts({
+      versions: [15, 15],
+      browser: true,
+      prepare: async (r) => {
+        const [h1, h2] = r.hosts;
+        if (!h1 || !h2) throw new Error('the harness did not create two hosts');
+        // h2 becomes a hot standby of h1 the plain way: empty its data dir, pg_basebackup -R, start.
+        await cloneWithBasebackup(r, h1, h2);
+        await psql(r, h1, 'CREATE TABLE IF NOT EXISTS e2e_rows (id serial PRIMARY KEY, note text)');
+      },
+    });
+    ({ run, wb } = t);
+    page = new OverviewPage(await t.newPage());
     await page.open(wb.url);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await wb?.close();
-    if (run) await down(run);
-  });
+  afterAll(async () => t?.close());
 
   it('shows h1 as primary and h2 as standby, with their version and timeline', async () => {
     await page.waitForRole('h1', 'primary');

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { down, type HostsRun, up } from '../hosts/harness.ts';
 import { type BrowserHandle, launchChromium } from './browser.ts';
+import { closeWalboardWithin } from './close-walboard.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from './walboard.ts';
 
 /** Test hosts, walboard on them, and (optionally) Chromium on its page — the usual e2e set-up. */
@@ -14,12 +15,18 @@ export interface WalboardOnHosts {
 }
 
 /**
- * Brings up `versions.length` hosts (h1…), starts walboard on them (first admin signed in) and,
+ * Brings up `versions.length` hosts (h1…), runs `prepare`, starts walboard on them (first admin signed in) and,
  * with `browser`, Chromium — signed in as that admin unless `signedIn: false`. Whatever was
  * started is stopped by close(), also when the set-up itself failed halfway.
  */
 export async function walboardOnHosts(
-  opts: { versions?: number[]; browser?: boolean; signedIn?: boolean } = {},
+  opts: {
+    versions?: number[];
+    browser?: boolean;
+    signedIn?: boolean;
+    /** Runs on the hosts before walboard starts (a standby to build, archiving to turn on…). */
+    prepare?: (run: HostsRun) => Promise<void>;
+  } = {},
 ): Promise<WalboardOnHosts> {
   const versions = opts.versions ?? [15];
   let run: HostsRun | null = null;
@@ -27,13 +34,14 @@ export async function walboardOnHosts(
   let browser: BrowserHandle | null = null;
   const close = async () => {
     await browser?.close();
-    await wb?.close();
+    await closeWalboardWithin(wb ?? undefined);
     if (run) await down(run);
   };
   try {
     run = await up(versions.length, versions);
     const [h1] = run.hosts;
     if (!h1) throw new Error('the harness created no host');
+    await opts.prepare?.(run);
     wb = await startWalboard(configForHosts(run).config, h1.pg.password);
     if (opts.browser) browser = await launchChromium(opts.signedIn === false ? undefined : wb);
     const b = browser;

@@ -5,7 +5,7 @@ import type { RunningWalboard } from './walboard.ts';
  * it warns (that is a bug to report) and returns, so the caller still tears the hosts down — which
  * ends the ssh connections the hook was waiting on.
  */
-export async function closeWalboardWithin(wb: RunningWalboard | undefined, ms = 5_000): Promise<boolean> {
+export async function closeWalboardWithin(wb: RunningWalboard | undefined, ms = 10_000): Promise<boolean> {
   if (!wb) return true;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<false>((r) => {
