@@ -180,7 +180,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(
     roleScope('viewer', scopeDeps, async (viewer) => {
       await viewer.register(sessionRoutes, sessionDeps);
-      await viewer.register(apiRoutes, { monitor, sessions, version: WALBOARD_VERSION });
+      await viewer.register(apiRoutes, { monitor, sessions });
       await viewer.register(logRoutes, { logs, sessions });
       await viewer.register(archiveRoutes, { archive });
       await viewer.register(historyRoutes, { monitor, lag: store.lag });

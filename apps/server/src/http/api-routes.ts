@@ -9,7 +9,6 @@ import { ErrorCodes, HttpError } from './errors.ts';
 export interface ApiDeps {
   monitor: ClusterMonitor;
   sessions: readonly NodeSession[];
-  version: string;
 }
 
 /** Public: whether the controller is up (for load balancers and the login page). */

@@ -1,5 +1,6 @@
 import { CSRF_HEADER, SESSION_COOKIE, type SessionInfo, type UserRole } from '@walboard/shared/auth';
 import type { FastifyInstance } from 'fastify';
+import { UserStore } from '../../store/user-store.ts';
 import { ADMIN_PASSWORD_ENV, FIRST_ADMIN } from '../first-admin.ts';
 import { hashPassword } from '../passwords.ts';
 
@@ -71,16 +72,12 @@ export async function addUser(
   password: string,
   clusters: string[] | null = null,
 ): Promise<void> {
-  const db = app.store.db;
-  const now = new Date().toISOString();
-  db.prepare(
-    'INSERT INTO users (username, role, clusters, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-  ).run(
+  // Through the product's own store: the same row a user created on the page would be.
+  const created = new UserStore(app.store.db).create({
     username,
     role,
-    clusters === null ? null : JSON.stringify(clusters),
-    await hashPassword(password),
-    now,
-    now,
-  );
+    clusters,
+    passwordHash: await hashPassword(password),
+  });
+  if (!created) throw new Error(`a user named ${username} already exists`);
 }
