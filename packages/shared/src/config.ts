@@ -93,24 +93,37 @@ export const postgresSchema = z.strictObject({
   configFile: absolutePathSchema.optional(),
   hbaFile: absolutePathSchema.optional(),
   logFile: absolutePathSchema.optional(),
+  /**
+   * The password file this node's user reads as a PostgreSQL client (streaming from a primary,
+   * pg_basebackup). Left out: ~/.pgpass, found by libpq itself. Set: named in primary_conninfo.
+   */
+  passfile: absolutePathSchema.optional(),
   service: z.enum(['pg_ctl']).default('pg_ctl'),
 });
 export type PostgresConfig = z.infer<typeof postgresSchema>;
+
+/** A host name or IP address (never starting with "-"). */
+const hostSchema = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$/, 'must be a host name or IP address (not starting with "-")');
 
 const nodeCommon = {
   name: nameSchema,
   postgres: postgresSchema,
   archiveDir: absolutePathSchema.optional(),
+  /**
+   * The address the other nodes use to reach this one (streaming, archive shipping, ssh between
+   * nodes) when it differs from `host` (a private network). Local nodes default to 127.0.0.1.
+   */
+  peerHost: hostSchema.optional(),
 };
 
 export const sshNodeSchema = z.strictObject({
   ...nodeCommon,
   transport: z.literal('ssh'),
-  host: z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[A-Za-z0-9_.:][A-Za-z0-9_.:-]*$/, 'must be a host name or IP address (not starting with "-")'),
+  host: hostSchema,
   ssh: sshSchema,
 });
 

@@ -144,6 +144,27 @@ const common = {
 };
 const noParams = z.strictObject({}).default({});
 
+/** Other nodes of the cluster an operation acts on: 1–16 distinct node names. */
+export const nodeListSchema = z
+  .array(nameSchema)
+  .min(1, 'name at least one node')
+  .max(16, 'at most 16 nodes')
+  .refine((l) => new Set(l).size === l.length, 'each node may be named once');
+
+/** How a standby gets its copy of the primary's data directory. */
+export const baseBackupMethodSchema = z.enum(['pg_basebackup', 'lab']);
+export type BaseBackupMethod = z.infer<typeof baseBackupMethodSchema>;
+
+export const promoteMethodSchema = z.enum(['auto', 'trigger-file', 'pg_ctl', 'pg_promote']);
+/**
+ * How the old primary is kept from accepting writes while the standby takes over: walboard stops
+ * it, or the user confirms it is down (typing its name) when walboard cannot.
+ */
+export const fenceSchema = z.enum(['stop-old-primary', 'confirmed-down']);
+
+/** The replication role walboard creates on the primary and standbys connect as. */
+export const replicationUserSchema = nameSchema.default('replicator');
+
 export const operationRequestSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('start'), ...common, params: noParams }),
   z.strictObject({
@@ -191,10 +212,89 @@ export const operationRequestSchema = z.discriminatedUnion('type', [
       slotName: slotNameSchema.optional(),
     }),
   }),
+  /** Changes nothing: one pass/fail line per check, on the primary (node) and each standby. */
+  z.strictObject({
+    type: z.literal('preflight'),
+    ...common,
+    params: z.strictObject({ standbys: nodeListSchema }),
+  }),
+  /** ssh from the primary (node) to each standby without a password, host keys from walboard's pins. */
+  z.strictObject({
+    type: z.literal('link-nodes'),
+    ...common,
+    params: z.strictObject({ standbys: nodeListSchema }),
+  }),
+  /** Archiving to each standby, streaming settings, the replication role and pg_hba lines. */
+  z.strictObject({
+    type: z.literal('configure-primary'),
+    ...common,
+    params: z.strictObject({
+      standbys: nodeListSchema,
+      slots: z.boolean().default(false),
+      replicationUser: replicationUserSchema,
+    }),
+  }),
+  /** A fresh copy of `from`'s data directory on this node (the standby); the old one is kept aside. */
+  z.strictObject({
+    type: z.literal('base-backup'),
+    ...common,
+    params: z.strictObject({
+      from: nameSchema,
+      method: baseBackupMethodSchema.default('pg_basebackup'),
+      replicationUser: replicationUserSchema,
+      /** The node runs as a primary with client sessions: replace its data anyway. */
+      overwriteInUse: z.boolean().default(false),
+    }),
+  }),
+  /** Standby settings per version (recovery.conf ≤ 11, standby.signal 12+), pointing at `primary`. */
+  z.strictObject({
+    type: z.literal('configure-standby'),
+    ...common,
+    params: z.strictObject({
+      primary: nameSchema,
+      slot: slotNameSchema.optional(),
+      replicationUser: replicationUserSchema,
+    }),
+  }),
+  /** Makes this standby a primary; refuses while the old primary accepts writes unless fenced. */
+  z.strictObject({
+    type: z.literal('promote'),
+    ...common,
+    params: z
+      .strictObject({
+        method: promoteMethodSchema.default('auto'),
+        fence: fenceSchema.optional(),
+        /** With fence confirmed-down: the old primary's name, typed by the user. */
+        confirmDown: nameSchema.optional(),
+      })
+      .default({ method: 'auto' }),
+  }),
+  /** Removes archived WAL the node (a primary now) no longer needs: only files before its redo point. */
+  z.strictObject({ type: z.literal('clean-archive'), ...common, params: noParams }),
+  /** The whole lab on node (primary) and standbys: preflight → link → primary → copy → standby → start. */
+  z.strictObject({
+    type: z.literal('setup-replication'),
+    ...common,
+    params: z.strictObject({
+      standbys: nodeListSchema,
+      method: baseBackupMethodSchema.default('pg_basebackup'),
+      slots: z.boolean().default(false),
+      replicationUser: replicationUserSchema,
+    }),
+  }),
 ]);
 export type OperationRequest = z.infer<typeof operationRequestSchema>;
 export type OperationType = OperationRequest['type'];
+export type OperationRequestOf<T extends OperationType> = Extract<OperationRequest, { type: T }>;
 export const OPERATION_TYPES: readonly OperationType[] = [
+  'setup-replication',
+  'preflight',
+  'link-nodes',
+  'configure-primary',
+  'base-backup',
+  'configure-standby',
+  'promote',
+  'clean-archive',
   'start',
   'stop',
   'restart',
@@ -206,10 +306,38 @@ export const OPERATION_TYPES: readonly OperationType[] = [
   'set-standby-source',
 ];
 
+/** Stops a server, drops data or rewrites a file: these run only with confirm: true. */
+export const DESTRUCTIVE_TYPES: ReadonlySet<OperationType> = new Set<OperationType>([
+  'stop',
+  'restart',
+  'drop-slot',
+  'set-settings',
+  'set-standby-source',
+  'link-nodes',
+  'configure-primary',
+  'base-backup',
+  'configure-standby',
+  'promote',
+  'clean-archive',
+  'setup-replication',
+]);
+
+/** A command or statement a check step runs on one node (shown in the plan). */
+export const checkRunSchema = z.strictObject({
+  node: z.string(),
+  argv: z.array(z.string()).optional(),
+  sql: z.string().optional(),
+});
+
 /** One step of a plan, shown before anything runs: the exact argv, SQL or file change. */
 export const planStepSchema = z.strictObject({
   node: z.string(),
-  kind: z.enum(['command', 'sql', 'file']),
+  /**
+   * command: argv on `node` · sql: a statement with bound values · file: a file change with its
+   * diff · check: reads only, passes or fails (the commands it runs are in `runs`) · copy: `argv`
+   * on `node` streamed into `pipeTo.argv` on another node.
+   */
+  kind: z.enum(['command', 'sql', 'file', 'check', 'copy']),
   /** A short human title (English; the page translates by `kind` + the fields below). */
   title: z.string(),
   argv: z.array(z.string()).optional(),
@@ -218,8 +346,45 @@ export const planStepSchema = z.strictObject({
   sqlParams: z.array(z.string()).optional(),
   /** File changes: path, where the original is backed up, and a unified diff. */
   file: z.strictObject({ path: z.string(), backup: z.string().nullable(), diff: z.string() }).optional(),
+  /** copy steps: the receiving end. */
+  pipeTo: z.strictObject({ node: z.string(), argv: z.array(z.string()) }).optional(),
+  /** check steps: every command / statement the check runs, on which node. */
+  runs: z.array(checkRunSchema).optional(),
+  /** What the step does beyond its command (waits, values known only when it runs, why). */
+  detail: z.string().optional(),
+  /** Composite operations: the phase (an operation type) this step belongs to. */
+  phase: z.string().optional(),
+  /** Once the operation reaches this step, cancelling waits until the critical steps are done. */
+  critical: z.boolean().optional(),
 });
 export type PlanStep = z.infer<typeof planStepSchema>;
+
+/** What a promotion would lose, shown before asking: LSNs and byte counts as decimal text. */
+export const lossCheckSchema = z.strictObject({
+  oldPrimary: z.string().nullable(),
+  /** writable: reachable and out of recovery · down: reachable host, server stopped · unreachable. */
+  oldPrimaryState: z.enum(['writable', 'down', 'unreachable', 'none']),
+  primaryLsn: z.string().nullable(),
+  receivedLsn: z.string().nullable(),
+  replayedLsn: z.string().nullable(),
+  /** WAL the old primary wrote that this standby has not received (null: unknown). */
+  unreceivedBytes: z.string().nullable(),
+  /** WAL received but not replayed yet (replayed before promotion finishes). */
+  unreplayedBytes: z.string().nullable(),
+  /** Promotion is refused without a fence while this is true. */
+  fenceNeeded: z.boolean(),
+});
+export type LossCheck = z.infer<typeof lossCheckSchema>;
+
+/** A phase of a composite operation (setup-replication): planned now, or when it is reached. */
+export const planPhaseSchema = z.strictObject({
+  id: z.string(),
+  type: z.string(),
+  node: z.string(),
+  title: z.string(),
+  /** false: its steps depend on earlier phases; they are planned again when the phase starts. */
+  final: z.boolean(),
+});
 
 export const operationPlanSchema = z.strictObject({
   type: z.string(),
@@ -230,10 +395,44 @@ export const operationPlanSchema = z.strictObject({
   steps: z.array(planStepSchema),
   /** What the page should know before running it (no-ops, settings that need a restart, …). */
   notes: z.array(z.string()).optional(),
+  /** promote: what would be lost. */
+  lossCheck: lossCheckSchema.optional(),
+  /**
+   * Set on a dry run that would be refused as asked (e.g. a promotion without a fence): the page
+   * shows the plan's facts and this reason; running it answers 422 with the same text.
+   */
+  refusal: z.string().optional(),
+  /** Composite operations: their phases in order. */
+  phases: z.array(planPhaseSchema).optional(),
 });
 export type OperationPlan = z.infer<typeof operationPlanSchema>;
 
-export const operationStateSchema = z.enum(['running', 'succeeded', 'failed']);
+/**
+ * cancelled: stopped between steps at the user's request · interrupted: the controller stopped
+ * while it ran (the step it was in is marked failed; nothing is retried by itself).
+ */
+export const operationStateSchema = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+export type OperationState = z.infer<typeof operationStateSchema>;
+
+/** A long step's progress (copies): bytes done of total, rate and time left when known. */
+export const stepProgressSchema = z.strictObject({
+  doneBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative().nullable(),
+  bytesPerSecond: z.number().nonnegative().nullable(),
+  etaSeconds: z.number().nonnegative().nullable(),
+  /** What the copy is doing now, e.g. PostgreSQL's pg_stat_progress_basebackup phase. */
+  phase: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type StepProgress = z.infer<typeof stepProgressSchema>;
+
+/** What a promotion ended with: the new timeline and the history file PostgreSQL wrote. */
+export const promotionResultSchema = z.strictObject({
+  timeline: z.number().int().positive(),
+  historyFile: z.string(),
+  history: z.string(),
+});
+export type PromotionResult = z.infer<typeof promotionResultSchema>;
 
 export const stepRunSchema = z.strictObject({
   ...planStepSchema.shape,
@@ -243,6 +442,7 @@ export const stepRunSchema = z.strictObject({
   exitCode: z.number().int().nullable(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  progress: stepProgressSchema.optional(),
 });
 export type StepRun = z.infer<typeof stepRunSchema>;
 
@@ -258,6 +458,13 @@ export const operationSchema = z.strictObject({
   finishedAt: z.string().nullable(),
   message: z.string(),
   steps: z.array(stepRunSchema),
+  /** Set once someone asked to cancel; the runner stops at the next step boundary it may. */
+  cancelRequested: z.boolean().optional(),
+  /** Composite operations: their phases, in order. */
+  phases: z.array(planPhaseSchema).optional(),
+  promotion: promotionResultSchema.optional(),
+  /** What is safe to do next, after a failure, a cancel or an interruption. */
+  nextAction: z.string().optional(),
 });
 export type Operation = z.infer<typeof operationSchema>;
 

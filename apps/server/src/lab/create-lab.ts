@@ -242,6 +242,8 @@ function labConfig(
             configFile: join(n.confDir, 'postgresql.conf'),
             hbaFile: join(n.confDir, 'pg_hba.conf'),
             logFile: n.logFile,
+            // The lab's password file stays in the lab folder, not in the user's ~/.pgpass.
+            passfile: join(n.dir, '.pgpass'),
             service: 'pg_ctl' as const,
           },
           archiveDir: n.archiveDir,

@@ -12,6 +12,7 @@ export interface OfferedKey {
 
 export class HostKeyPin {
   private offered: OfferedKey | null = null;
+  private verified: { type: string; blob: string; fingerprint: string } | null = null;
   private halted = false;
   private readonly listeners = new Set<(status: HostKeyStatus) => void>();
   private lastSent: string;
@@ -41,6 +42,16 @@ export class HostKeyPin {
     return this.offered;
   }
 
+  /**
+   * The whole host key that matched the pin at the last successful key exchange: what link-nodes
+   * writes into another node's known_hosts. null until a connection has verified it, and whenever
+   * the pin has changed since.
+   */
+  get verifiedKey(): { type: string; blob: string } | null {
+    if (!this.verified || this.verified.fingerprint !== this.pin) return null;
+    return { type: this.verified.type, blob: this.verified.blob };
+  }
+
   /** A mismatch stopped the node: nothing connects until a key is pinned again. */
   get stopped(): boolean {
     return this.halted;
@@ -56,6 +67,8 @@ export class HostKeyPin {
     const offered = { fingerprint: sshFingerprint(key), type: keyType(key) };
     this.offered = offered;
     const ok = this.pin !== null && offered.fingerprint === this.pin;
+    if (ok)
+      this.verified = { type: offered.type, blob: key.toString('base64'), fingerprint: offered.fingerprint };
     // Decided here, at the moment of truth: the transport must not retry once it closes.
     if (this.pin !== null && !ok) this.halted = true;
     return ok;

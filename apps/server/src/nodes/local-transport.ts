@@ -13,6 +13,7 @@ import {
   type FileEntry,
   type FileStat,
   type LineStream,
+  type RawProcess,
   type Transport,
   TransportError,
 } from './transport.ts';
@@ -207,6 +208,14 @@ export class LocalTransport implements Transport {
     // Whoever never awaits `done` must not crash the process with an unhandled rejection.
     finished.catch(() => {});
     return createLineStream(child.stdout, child.stderr, finished, kill);
+  }
+
+  async spawn(argv: readonly string[], opts: { stdin?: boolean } = {}): Promise<RawProcess> {
+    const { child, finished, kill } = this.spawnShell(argv, opts.stdin === true);
+    if (!child.stdout || !child.stderr) throw new Error('spawn returned no stdout/stderr pipes');
+    finished.catch(() => {});
+    child.stdin?.on('error', () => {});
+    return { stdin: child.stdin ?? null, stdout: child.stdout, stderr: child.stderr, done: finished, kill };
   }
 
   // File operations as the runAs user go through commands, so permissions and ownership are that user's.

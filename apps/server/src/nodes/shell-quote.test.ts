@@ -146,7 +146,11 @@ describe('shellQuote', () => {
   }
 
   it('produces the documented quoting', () => {
-    expect(shellQuote(['echo', "it's", ''])).toBe(`'echo' 'it'\\''s' ''`);
+    expect(shellQuote(['echo', "it's", ''])).toBe(`echo 'it'\\''s' ''`);
+    // Plain words stay bare (readable archive_command lines); anything else is quoted.
+    expect(shellQuote(['cp', '--', '/srv/a,b/x:y@z%f', 'a=b', '~', '*', 'if'])).toBe(
+      `cp -- /srv/a,b/x:y@z%f 'a=b' '~' '*' 'if'`,
+    );
     expect(quoteArg('$(id)')).toBe(`'$(id)'`);
   });
 

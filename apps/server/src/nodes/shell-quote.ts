@@ -5,7 +5,13 @@
 // so the command would receive a different argument than the caller passed.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Quotes one argument for POSIX sh: single quotes around it, each `'` written as `'\''`. */
+// Words sh reads literally wherever they stand: left bare so that command lines people read
+// (archive_command, restore_command) stay readable. No "=" (a first word would be an assignment),
+// no "~", globs, quotes, spaces or other syntax.
+const BARE = /^[A-Za-z0-9_/.,:@%+-]+$/;
+const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'while', 'until', 'do', 'done', 'in', 'function', 'select', 'time']);
+
+/** Quotes one argument for POSIX sh: bare when it holds only plain characters, else single quotes around it, each `'` written as `'\''`. */
 export function quoteArg(arg: string): string {
   if (arg.includes('\0')) {
     throw new Error(
@@ -19,6 +25,7 @@ export function quoteArg(arg: string): string {
         'cannot be encoded as UTF-8; fix the string before running it',
     );
   }
+  if (BARE.test(arg) && !RESERVED.has(arg)) return arg;
   // Inside single quotes sh treats every byte literally except `'` itself, which cannot be
   // escaped there: close the quote, add an escaped quote, reopen.
   return `'${arg.replaceAll("'", "'\\''")}'`;
@@ -30,4 +37,17 @@ export function shellQuote(argv: readonly string[]): string {
     throw new Error('shellQuote: empty argv — there is no command to run');
   }
   return argv.map(quoteArg).join(' ');
+}
+
+/**
+ * A fixed shell program with argv slots: `template` is a constant written in walboard's code
+ * (operators, redirections, variables of its own) and each `{{name}}` becomes shellQuote(argv).
+ * Every value from outside goes through the slots, so quoting still happens in one place.
+ */
+export function shellTemplate(template: string, slots: Readonly<Record<string, readonly string[]>>): string {
+  return template.replace(/\{\{([a-z][a-zA-Z0-9]*)\}\}/g, (_, name: string) => {
+    const argv = slots[name];
+    if (!argv) throw new Error(`shellTemplate: no argv for slot {{${name}}}`);
+    return shellQuote(argv);
+  });
 }

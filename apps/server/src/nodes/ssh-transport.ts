@@ -13,6 +13,7 @@ import {
   type FileEntry,
   type FileStat,
   type LineStream,
+  type RawProcess,
   type Transport,
   TransportError,
 } from './transport.ts';
@@ -410,6 +411,28 @@ export class SshTransport implements Transport {
     });
   }
 
+  async spawn(argv: readonly string[], opts: { stdin?: boolean } = {}): Promise<RawProcess> {
+    const job = await this.startJob(argv, undefined);
+    let killed = false;
+    const done = job.closed.then(() => {
+      const exit = job.exit();
+      if (exit || killed) return exit ?? { code: null, signal: null };
+      throw job.lost();
+    });
+    done.catch(() => {});
+    if (!opts.stdin) job.ch.end();
+    return {
+      stdin: opts.stdin ? job.ch : null,
+      stdout: job.ch,
+      stderr: job.stderr,
+      done,
+      kill: () => {
+        killed = true;
+        job.kill();
+      },
+    };
+  }
+
   // One SFTP session per connection, opened on first use; it holds one session slot.
   private async sftp(): Promise<SFTPWrapper> {
     const link = await this.ready();
@@ -479,6 +502,11 @@ export class SshTransport implements Transport {
   downReason(): string | null {
     if (this.link) return null;
     return this.closed ? 'closed' : (this.lastError?.message ?? null);
+  }
+
+  /** The server's whole host key as verified against the pin (null before a verified connection). */
+  verifiedHostKey(): { type: string; blob: string } | null {
+    return this.hostKey.verifiedKey;
   }
 
   /** Whether the host key is pinned, unknown (never logged in) or mismatched (node stopped). */

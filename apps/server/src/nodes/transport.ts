@@ -24,6 +24,16 @@ export interface LineStream {
   stop(): void;
 }
 
+/** A command started by Transport.spawn. */
+export interface RawProcess {
+  stdin: import('node:stream').Writable | null;
+  stdout: import('node:stream').Readable;
+  stderr: import('node:stream').Readable;
+  /** Settles when the command has exited and its output ended; rejects if the link was lost. */
+  readonly done: Promise<{ code: number | null; signal: string | null }>;
+  kill(): void;
+}
+
 export interface FileEntry {
   name: string;
   type: 'file' | 'dir' | 'symlink' | 'other';
@@ -74,6 +84,16 @@ export interface Transport {
   stat(path: string): Promise<FileStat | null>;
   /** A byte stream to host:port as seen from the node (ssh: direct-tcpip; local: plain TCP). */
   connectTcp(host: string, port: number): Promise<Duplex>;
+  /**
+   * ssh only: the server's whole host key, as verified against walboard's pin at the last key
+   * exchange (null until then). Other nodes learn it from here, never from ssh-keyscan.
+   */
+  verifiedHostKey?(): { type: string; blob: string } | null;
+  /**
+   * Starts argv with raw byte pipes (copies, progress written with \r): stdin if asked for,
+   * stdout and stderr as they come. kill() ends the command's whole process group.
+   */
+  spawn(argv: readonly string[], opts?: { stdin?: boolean }): Promise<RawProcess>;
   /** Whether the link itself is up right now (always true for local). */
   isUp(): boolean;
   /** Called whenever the link goes up or down, with the reason when down. */

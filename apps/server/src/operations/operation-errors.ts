@@ -11,6 +11,7 @@ export const OperationErrorCodes = {
   nodeUnavailable: 'WB_ERR_NODE_UNAVAILABLE',
   noOperation: 'WB_ERR_NO_OPERATION',
   forbidden: 'WB_ERR_FORBIDDEN',
+  notRunning: 'WB_ERR_OPERATION_NOT_RUNNING',
 } as const;
 
 /** An operation that was not started: HTTP status, stable code, node and what to do. */

@@ -1,12 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { Operation, OperationPlan, OperationRequest, StepRun } from '@walboard/shared/operations';
+import type {
+  Operation,
+  OperationPlan,
+  OperationRequest,
+  PlanStep,
+  StepProgress,
+  StepRun,
+} from '@walboard/shared/operations';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { NodeSession } from '../nodes/node-session.ts';
 import type { OperationStore } from '../store/operation-store.ts';
-import { gatherPlanContext, NodeFactsError } from './node-facts.ts';
+import { ClusterReader } from './cluster-reader.ts';
+import { NodeFactsError } from './node-facts.ts';
 import { OperationError, OperationErrorCodes } from './operation-errors.ts';
-import { type BuiltPlan, PlanRefusal } from './plan-types.ts';
-import { buildPlan } from './plans.ts';
+import type { GatherOptions } from './operation-module.ts';
+import {
+  type BuiltPlan,
+  type ExecStep,
+  PlanRefusal,
+  type StepResult,
+  type StepRuntime,
+} from './plan-types.ts';
+import { operationDefinition } from './registry.ts';
 import { cutOutput, executeStep } from './step-executor.ts';
 
 /** Who asked, for the operation record and the audit log. */
@@ -23,6 +38,8 @@ export interface OperationRunnerDeps {
   /** Called with the whole operation on every change (wired to socket.io 'operation:event'). */
   publish: (op: Operation) => void;
   now?: () => Date;
+  /** How long streamed output and progress wait before they are published together (ms). */
+  publishEveryMs?: number;
 }
 
 interface Held {
@@ -32,13 +49,32 @@ interface Held {
   by: string;
 }
 
+interface Running {
+  op: Operation;
+  abort: AbortController;
+}
+
+const CONFIRM_WHY: Partial<Record<string, string>> = {
+  stop: 'stops the server',
+  restart: 'stops the server',
+  'drop-slot': 'drops a replication slot',
+  'link-nodes': 'changes ssh files on the nodes',
+  'configure-primary': 'rewrites configuration files and may restart the server',
+  'base-backup': "replaces the node's data directory (the old one is kept aside)",
+  'configure-standby': 'rewrites configuration files and makes the node a standby',
+  promote: 'makes a standby a primary',
+  'clean-archive': 'deletes archived WAL files',
+  'setup-replication': "rewrites configuration files, restarts servers and replaces the standbys' data",
+};
+
 /**
  * Plans and runs operations: one at a time per cluster, destructive ones only when confirmed,
- * every step recorded (output cut to 64 KiB), stopping at the first failure, each change
- * persisted and published, and one audit entry per operation.
+ * every step recorded (output streamed, cut to 64 KiB), stopping at the first failure, cancel
+ * between steps, each change persisted and published, one audit entry per operation.
  */
 export class OperationRunner {
   private readonly locks = new Map<string, Held>();
+  private readonly active = new Map<string, Running>();
   private readonly now: () => Date;
 
   constructor(private readonly deps: OperationRunnerDeps) {
@@ -52,36 +88,24 @@ export class OperationRunner {
   }
 
   get(id: string): Operation | null {
-    return this.deps.store.get(id);
+    const live = this.active.get(id);
+    return live ? structuredClone(live.op) : this.deps.store.get(id);
   }
 
   list(cluster: string, limit = 50): Operation[] {
     return this.deps.store.list(cluster, limit);
   }
 
-  private session(cluster: string, node: string): NodeSession {
-    const inCluster = this.deps.sessions.filter((s) => s.cluster === cluster);
-    if (inCluster.length === 0)
-      throw new OperationError(404, OperationErrorCodes.noCluster, `no cluster named "${cluster}"`);
-    const s = inCluster.find((x) => x.name === node);
-    if (!s)
-      throw new OperationError(
-        404,
-        OperationErrorCodes.noNode,
-        `no node "${node}" in cluster "${cluster}": choose one of ${inCluster.map((x) => x.name).join(', ')}`,
-        node,
-      );
-    return s;
+  private reader(cluster: string): ClusterReader {
+    return new ClusterReader(cluster, this.deps.sessions, this.now());
   }
 
-  private async build(
-    cluster: string,
-    req: OperationRequest,
-  ): Promise<{ session: NodeSession; built: BuiltPlan }> {
-    const session = this.session(cluster, req.node);
+  private async build(cluster: string, req: OperationRequest, opts: GatherOptions = {}): Promise<BuiltPlan> {
+    const reader = this.reader(cluster);
+    // Unknown cluster or node: 404 before anything is read.
+    reader.session(req.node);
     try {
-      const ctx = await gatherPlanContext(cluster, session, req, this.now());
-      return { session, built: buildPlan(req, ctx) };
+      return await operationDefinition(req.type).build(req, reader, opts);
     } catch (err) {
       if (err instanceof PlanRefusal)
         throw new OperationError(422, OperationErrorCodes.refused, err.message, err.node);
@@ -93,7 +117,7 @@ export class OperationRunner {
 
   /** What `req` would run, running nothing (dry run). */
   async plan(cluster: string, req: OperationRequest): Promise<OperationPlan> {
-    return (await this.build(cluster, req)).built.plan;
+    return (await this.build(cluster, req)).plan;
   }
 
   /**
@@ -124,15 +148,16 @@ export class OperationRunner {
     const id = randomUUID();
     // Held before the first await: a second request arriving while this one plans is refused.
     this.locks.set(cluster, { id, type: req.type, node: req.node, by: by.username });
-    let session: NodeSession;
     let built: BuiltPlan;
     try {
-      ({ session, built } = await this.build(cluster, req));
+      built = await this.build(cluster, req);
+      if (built.plan.refusal)
+        throw new OperationError(422, OperationErrorCodes.refused, built.plan.refusal, req.node);
       if (built.plan.destructive && !req.confirm) {
         throw new OperationError(
           409,
           OperationErrorCodes.confirmRequired,
-          `${req.type} on ${req.node} ${req.type === 'stop' || req.type === 'restart' ? 'stops the server' : req.type === 'drop-slot' ? 'drops a replication slot' : 'rewrites a config file'}: review the plan, then send it again with confirm: true`,
+          `${req.type} on ${req.node} ${CONFIRM_WHY[req.type] ?? 'rewrites a config file'}: review the plan, then send it again with confirm: true`,
           req.node,
           built.plan,
         );
@@ -153,72 +178,294 @@ export class OperationRunner {
       createdAt: this.now().toISOString(),
       finishedAt: null,
       message: `${req.type} on ${req.node} is running`,
-      steps: built.plan.steps.map((s) => ({
-        ...s,
-        state: 'pending',
-        output: '',
-        exitCode: null,
-        startedAt: null,
-        finishedAt: null,
-      })),
+      steps: built.plan.steps.map(pendingStep),
+      ...(built.plan.phases ? { phases: built.plan.phases } : {}),
     };
+    const running: Running = { op, abort: new AbortController() };
+    this.active.set(id, running);
     this.save(op);
-    const done = this.run(op, session, built)
+    const done = this.run(running, built)
       .catch((err: Error) => {
         op.state = 'failed';
         op.message = `${req.type} on ${req.node} stopped on an internal error: ${err.message}`;
         op.finishedAt = this.now().toISOString();
-        this.save(op);
         return op;
       })
       .finally(() => {
+        this.active.delete(id);
+        this.flush(op);
         this.locks.delete(cluster);
         audit(op.state === 'succeeded' ? 'ok' : 'failed', op.message, id);
       });
     return { id, done };
   }
 
+  /**
+   * Asks a running operation to stop: at the next step boundary that is not inside a critical
+   * section, and at once inside a step that can stop (copies). Audited.
+   */
+  cancel(id: string, by: Requester): Operation {
+    const live = this.active.get(id);
+    const op = live?.op ?? this.deps.store.get(id);
+    if (!op) throw new OperationError(404, OperationErrorCodes.noOperation, `no operation with id "${id}"`);
+    const record = (result: 'ok' | 'refused', message: string) =>
+      this.deps.audit.record({
+        actor: { username: by.username },
+        source: by.source,
+        action: 'operation.cancel',
+        target: `${op.cluster}/${op.node}`,
+        detail: { id, type: op.type },
+        result,
+        message,
+      });
+    if (!live) {
+      const msg = `operation ${id} (${op.type} on ${op.node}) is not running: it ended as ${op.state}`;
+      record('refused', msg);
+      throw new OperationError(409, OperationErrorCodes.notRunning, msg, op.node);
+    }
+    if (!op.cancelRequested) {
+      op.cancelRequested = true;
+      live.abort.abort();
+      record('ok', `cancel of ${op.type} on ${op.node} requested by ${by.username}`);
+      this.save(op);
+    }
+    return structuredClone(op);
+  }
+
+  private pendingPublish = new Map<string, NodeJS.Timeout>();
+
   private save(op: Operation): void {
+    const t = this.pendingPublish.get(op.id);
+    if (t) {
+      clearTimeout(t);
+      this.pendingPublish.delete(op.id);
+    }
     this.deps.store.save(op);
     this.deps.publish(structuredClone(op));
   }
 
-  private async run(op: Operation, session: NodeSession, built: BuiltPlan): Promise<Operation> {
-    for (let i = 0; i < built.steps.length; i++) {
-      const step = op.steps[i] as StepRun;
-      step.state = 'running';
-      step.startedAt = this.now().toISOString();
-      this.save(op);
-      let result: Awaited<ReturnType<typeof executeStep>>;
-      try {
-        result = await executeStep(session, built.steps[i] as BuiltPlan['steps'][number]);
-      } catch (err) {
-        result = {
-          ok: false,
-          output: (err as Error).message,
-          exitCode: null,
-          reason: (err as Error).message,
-        };
-      }
-      step.output = cutOutput(result.output);
-      step.exitCode = result.exitCode;
-      step.state = result.ok ? 'succeeded' : 'failed';
-      step.finishedAt = this.now().toISOString();
-      if (!result.ok) {
-        for (const rest of op.steps.slice(i + 1)) rest.state = 'skipped';
-        op.state = 'failed';
-        op.message = `step ${i + 1} (${step.title}) failed on ${op.node}: ${result.reason ?? 'see its output'}`;
-        op.finishedAt = step.finishedAt;
+  /** Streamed output and progress: published together, at most every publishEveryMs. */
+  private touch(op: Operation): void {
+    if (this.pendingPublish.has(op.id)) return;
+    this.pendingPublish.set(
+      op.id,
+      setTimeout(() => {
+        this.pendingPublish.delete(op.id);
         this.save(op);
+      }, this.deps.publishEveryMs ?? 100),
+    );
+  }
+
+  private flush(op: Operation): void {
+    this.save(op);
+  }
+
+  private runtime(
+    running: Running,
+    stepIndex: () => number,
+    cleanups: (() => Promise<void> | void)[],
+    shared: Map<string, unknown>,
+  ): StepRuntime {
+    const op = running.op;
+    return {
+      cluster: op.cluster,
+      session: (node) => {
+        const s = this.deps.sessions.find((x) => x.cluster === op.cluster && x.name === node);
+        if (!s) throw new Error(`no node ${node} in cluster ${op.cluster}`);
+        return s;
+      },
+      out: (line) => {
+        const step = op.steps[stepIndex()];
+        if (!step) return;
+        step.output = cutOutput(step.output === '' ? line : `${step.output}\n${line}`);
+        this.touch(op);
+      },
+      progress: (p) => {
+        const step = op.steps[stepIndex()];
+        if (!step) return;
+        const progress: StepProgress = { ...p, updatedAt: this.now().toISOString() };
+        step.progress = progress;
+        this.touch(op);
+      },
+      signal: running.abort.signal,
+      shared,
+      onCleanup: (fn) => cleanups.push(fn),
+      setPromotion: (p) => {
+        op.promotion = p;
+        this.touch(op);
+      },
+      now: this.now,
+    };
+  }
+
+  private async run(running: Running, built: BuiltPlan): Promise<Operation> {
+    const op = running.op;
+    const cleanups: (() => Promise<void> | void)[] = [];
+    const shared = new Map<string, unknown>();
+    let current = 0;
+    const rt = this.runtime(running, () => current, cleanups, shared);
+    let steps: ExecStep[] = [...built.steps];
+    let nextAction = built.nextAction;
+    const checkFailures: string[] = [];
+    const replanned = new Set<string>(built.phases?.[0] ? [built.phases[0].id] : []);
+    const finish = (state: Operation['state'], message: string) => {
+      op.state = state;
+      op.message = message;
+      op.finishedAt = this.now().toISOString();
+      if (state !== 'succeeded' && nextAction) op.nextAction = nextAction;
+    };
+    try {
+      for (let i = 0; i < steps.length; i++) {
+        current = i;
+        const exec = steps[i] as ExecStep;
+        // Composite operations: a phase is planned again from the nodes as they are now.
+        const phase = exec.shown.phase;
+        if (built.phases && phase && !replanned.has(phase)) {
+          replanned.add(phase);
+          if (this.cancelHere(op, exec)) return this.cancelled(op, i, finish);
+          const fresh = await this.replanPhase(op, built, phase, steps, i);
+          if ('refusal' in fresh) {
+            for (const rest of op.steps.slice(i)) rest.state = 'skipped';
+            finish('failed', fresh.refusal);
+            return op;
+          }
+          steps = fresh.steps;
+          if (fresh.nextAction) nextAction = fresh.nextAction;
+          if (i >= steps.length) break;
+          i--; // run the re-planned step at this index
+          continue;
+        }
+        if (this.cancelHere(op, exec)) return this.cancelled(op, i, finish);
+        const step = op.steps[i] as StepRun;
+        step.state = 'running';
+        step.startedAt = this.now().toISOString();
+        this.save(op);
+        let result: StepResult;
+        try {
+          result = await executeStep(rt, exec);
+        } catch (err) {
+          result = {
+            ok: false,
+            output: (err as Error).message,
+            exitCode: null,
+            reason: (err as Error).message,
+          };
+        }
+        if (result.output !== '' || step.output === '')
+          step.output = cutOutput(mergeOutput(step.output, result.output));
+        step.exitCode = result.exitCode;
+        step.finishedAt = this.now().toISOString();
+        if (result.cancelled) {
+          step.state = 'failed';
+          for (const rest of op.steps.slice(i + 1)) rest.state = 'skipped';
+          finish(
+            'cancelled',
+            `${op.type} on ${op.node} was cancelled during step ${i + 1} (${step.title}): ${result.reason ?? 'stopped'}`,
+          );
+          return op;
+        }
+        step.state = result.ok ? 'succeeded' : 'failed';
+        if (!result.ok && exec.continueOnFailure) {
+          checkFailures.push(`${step.title}: ${result.reason ?? 'failed'}`);
+          this.save(op);
+          continue;
+        }
+        if (!result.ok) {
+          for (const rest of op.steps.slice(i + 1)) rest.state = 'skipped';
+          const where = step.phase ? ` (phase ${step.phase})` : '';
+          finish(
+            'failed',
+            `step ${i + 1}${where} (${step.title}) failed on ${step.node}: ${result.reason ?? 'see its output'}`,
+          );
+          return op;
+        }
+        this.save(op);
+      }
+      if (checkFailures.length > 0) {
+        finish(
+          'failed',
+          `${op.type} found ${checkFailures.length} problem${checkFailures.length === 1 ? '' : 's'}: ${checkFailures.join('; ')}`,
+        );
         return op;
       }
-      this.save(op);
+      const notes = built.plan.notes ?? [];
+      finish('succeeded', [`${op.type} on ${op.node} finished`, ...notes].join(' — '));
+      return op;
+    } finally {
+      for (const fn of cleanups.reverse())
+        await Promise.resolve()
+          .then(fn)
+          .catch(() => {});
     }
-    op.state = 'succeeded';
-    const notes = built.plan.notes ?? [];
-    op.message = [`${op.type} on ${op.node} finished`, ...notes].join(' — ');
-    op.finishedAt = this.now().toISOString();
-    this.save(op);
+  }
+
+  /** True when the user asked to cancel and this boundary may be a stopping point. */
+  private cancelHere(op: Operation, next: ExecStep): boolean {
+    return op.cancelRequested === true && !next.shown.critical;
+  }
+
+  private cancelled(
+    op: Operation,
+    at: number,
+    finish: (s: Operation['state'], m: string) => void,
+  ): Operation {
+    for (const rest of op.steps.slice(at)) rest.state = 'skipped';
+    const doneCount = op.steps.filter((s) => s.state === 'succeeded').length;
+    finish(
+      'cancelled',
+      `${op.type} on ${op.node} was cancelled before step ${at + 1}: ${doneCount} step${doneCount === 1 ? '' : 's'} had run`,
+    );
     return op;
   }
+
+  /** Plans `phase` again from the nodes as they are now and puts its steps in place of the old ones. */
+  private async replanPhase(
+    op: Operation,
+    built: BuiltPlan,
+    phase: string,
+    steps: ExecStep[],
+    at: number,
+  ): Promise<{ steps: ExecStep[]; nextAction?: string } | { refusal: string }> {
+    const spec = built.phases?.find((p) => p.id === phase);
+    if (!spec) return { steps };
+    let fresh: BuiltPlan;
+    try {
+      fresh = await this.build(op.cluster, spec.request);
+    } catch (err) {
+      return { refusal: `phase ${phase} could not be planned: ${(err as Error).message}` };
+    }
+    let end = at;
+    while (end < steps.length && steps[end]?.shown.phase === phase) end++;
+    const notes = fresh.plan.notes ?? [];
+    // A phase with nothing left to do still shows up, with why (its plan's notes).
+    const planned: ExecStep[] =
+      fresh.steps.length > 0
+        ? fresh.steps
+        : [
+            {
+              shown: {
+                node: spec.request.node,
+                kind: 'check',
+                title: `${spec.request.type} on ${spec.request.node}: nothing to do`,
+              },
+              timeoutMs: 1000,
+              run: async () => ({ ok: true, output: notes.join('\n'), exitCode: null }),
+            },
+          ];
+    const tagged = planned.map((s) => ({ ...s, shown: { ...s.shown, phase } }));
+    const next = [...steps.slice(0, at), ...tagged, ...steps.slice(end)];
+    op.steps.splice(at, end - at, ...tagged.map((s) => pendingStep(s.shown)));
+    this.save(op);
+    return { steps: next, ...(fresh.nextAction ? { nextAction: fresh.nextAction } : {}) };
+  }
+}
+
+function pendingStep(s: PlanStep): StepRun {
+  return { ...s, state: 'pending', output: '', exitCode: null, startedAt: null, finishedAt: null };
+}
+
+function mergeOutput(streamed: string, final: string): string {
+  if (streamed === '') return final;
+  if (final === '' || streamed.endsWith(final)) return streamed;
+  return `${streamed}\n${final}`;
 }

@@ -1,16 +1,10 @@
 import type { OperationRequest, SettingName } from '@walboard/shared/operations';
 import type { Capabilities } from '../postgres/capabilities.ts';
 import { buildConninfo } from '../postgres/conninfo.ts';
-import { effectiveValue, parseConfigFile, setConfigValues } from '../postgres/settings-file.ts';
-import {
-  autoConfPath,
-  backupPath,
-  postgresqlConfPath,
-  recoveryConfPath,
-  standbySignalPath,
-} from './config-paths.ts';
+import { effectiveValue, parseConfigFile } from '../postgres/settings-file.ts';
+import { autoConfPath, postgresqlConfPath, recoveryConfPath, standbySignalPath } from './config-paths.ts';
 import { type ExecStep, type FileSnapshot, type PlanContext, PlanRefusal } from './plan-types.ts';
-import { unifiedDiff } from './unified-diff.ts';
+import { configFileStep } from './step-builders.ts';
 
 type SetSettings = Extract<OperationRequest, { type: 'set-settings' }>;
 type SetStandbySource = Extract<OperationRequest, { type: 'set-standby-source' }>;
@@ -64,19 +58,7 @@ function fileStep(
   values: Record<string, string>,
   newFileText = '',
 ): ExecStep {
-  const after = setConfigValues(before?.text ?? newFileText, values);
-  const backup = before ? backupPath(path, ctx.now) : null;
-  const names = Object.keys(values).join(', ');
-  return {
-    shown: {
-      node: ctx.node.name,
-      kind: 'file',
-      title: `Set ${names} in ${path}${backup ? ` (original kept as ${backup})` : ''}`,
-      file: { path, backup, diff: unifiedDiff(path, before?.text ?? null, after) },
-    },
-    timeoutMs: 60_000,
-    change: { path, before, after, backup, expect: values },
-  };
+  return configFileStep(ctx.node.name, path, before, values, ctx.now, { newFileText });
 }
 
 function verifyStep(ctx: PlanContext, path: string, expect: Record<string, string>): ExecStep {

@@ -2,8 +2,18 @@ import { type NodeConfig, nodeSchema } from '@walboard/shared/config';
 import { type OperationRequest, operationRequestSchema } from '@walboard/shared/operations';
 import { describe, expect, it } from 'vitest';
 import { capabilitiesFor } from '../postgres/capabilities.ts';
+import { settingsFilesToRead as filesToRead } from './plan-settings.ts';
 import { type FileSnapshot, type PlanContext, PlanRefusal } from './plan-types.ts';
-import { buildPlan, filesToRead } from './plans.ts';
+import { isSingleNode, planSingleNode } from './types/single-node.ts';
+
+/** Plans a single-node request from a hand-written PlanContext, as the runner does after reading the node. */
+function buildPlan(r: OperationRequest, c: PlanContext) {
+  if (!isSingleNode(r.type)) throw new Error(`${r.type} is not a single-node operation`);
+  return planSingleNode(
+    r as OperationRequest & { type: typeof r.type & Parameters<typeof planSingleNode>[0]['type'] },
+    c,
+  );
+}
 
 const node: NodeConfig = nodeSchema.parse({
   name: 'db1',

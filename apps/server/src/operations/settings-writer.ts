@@ -45,11 +45,15 @@ export async function applyFileChange(t: Transport, c: FileChange): Promise<stri
       fail(`backup ${c.backup} on ${t.node} does not read back as the original; nothing was changed`);
     log.push(`backup written: ${c.backup}`);
   }
-  await t.writeFileAtomic(c.path, c.after, c.before?.mode ?? 0o600);
+  await t.writeFileAtomic(c.path, c.after, c.before?.mode ?? c.mode ?? 0o600);
   log.push(`written: ${c.path} (${Buffer.byteLength(c.after)} bytes)`);
   const back = await readText(t, c.path);
   const problems =
-    back === c.after ? verifyConfigText(back, c.expect) : [`${c.path} does not read back as written`];
+    back !== c.after
+      ? [`${c.path} does not read back as written`]
+      : c.format === 'text'
+        ? []
+        : verifyConfigText(back, c.expect);
   if (problems.length > 0) {
     if (c.before) {
       await t.writeFileAtomic(c.path, c.before.text, c.before.mode);
@@ -57,7 +61,34 @@ export async function applyFileChange(t: Transport, c: FileChange): Promise<stri
     }
     fail(`read-back of ${c.path} on ${t.node} failed: ${problems.join('; ')}`);
   }
+  if (c.format === 'text') log.push(`read back: ${c.path} holds exactly what was written`);
   for (const [name, value] of Object.entries(c.expect))
     log.push(`read back: ${name} = ${JSON.stringify(value)}`);
   return log;
+}
+
+/**
+ * Reads a text file as it is now, computes its new text, and writes it through applyFileChange
+ * (backup, atomic write, read-back) when it changed. Returns the log lines, or null when nothing
+ * had to change. For steps whose new text depends on something known only when they run.
+ */
+export async function editTextFile(
+  t: Transport,
+  path: string,
+  compute: (current: string | null) => { text: string; changed: boolean },
+  opts: { backup: (path: string) => string; mode: number },
+): Promise<string[] | null> {
+  const current = await readText(t, path);
+  const next = compute(current);
+  if (!next.changed) return null;
+  const mode = current === null ? opts.mode : ((await t.stat(path))?.mode ?? opts.mode) & 0o777;
+  return applyFileChange(t, {
+    path,
+    before: current === null ? null : { text: current, mode },
+    after: next.text,
+    backup: current === null ? null : opts.backup(path),
+    expect: {},
+    format: 'text',
+    mode: opts.mode,
+  });
 }

@@ -22,6 +22,8 @@ export interface Capabilities {
     replayPause: string;
     replayResume: string;
     isReplayPaused: string;
+    /** Assigns a transaction id (a write only a primary can make): txid_current, pg_current_xact_id 13+. */
+    currentXactId: string;
   };
   /** Type the LSN functions return (cast to text for exact transport). */
   lsnType: 'text' | 'pg_lsn';
@@ -67,6 +69,29 @@ export interface Capabilities {
   hasJsonAgg: boolean;
   /** Log line a standby prints when it accepts queries: a parser must match the version's spelling. */
   readyForReadOnlyLog: string;
+  /** How the replication role's password is stored and checked (pg_hba method). */
+  passwordAuth: 'scram-sha-256' | 'md5';
+  /** pg_hba_file_rules exists (10+): pg_hba.conf can be checked as the server parses it. */
+  hasHbaFileRules: boolean;
+  /** pg_stat_progress_basebackup exists (13+). */
+  hasBasebackupProgress: boolean;
+  /**
+   * Low-level non-exclusive backup in one session: SQL to start it ($1 = label, fast checkpoint)
+   * and to stop it (returns lsn, labelfile, spcmapfile). null before 9.6 (exclusive only).
+   */
+  lowLevelBackup: { start: string; stop: string } | null;
+  /**
+   * Where each standby setting is read and what applying a change needs: recovery.conf (≤ 11,
+   * read at start only), or a server setting with its context (12: restart, 13/14+: reload).
+   */
+  standbySettingContext: {
+    primaryConninfo: 'recovery.conf' | 'postmaster' | 'sighup';
+    restoreCommand: 'recovery.conf' | 'postmaster' | 'sighup';
+  };
+  /** `pg_ctl promote` waits for the promotion by default (10+); 9.x returns at once. */
+  pgCtlPromoteWaits: boolean;
+  /** pg_control_system() / pg_control_checkpoint() exist (9.6+): system id and redo file by SQL. */
+  hasControlSql: boolean;
 }
 
 /** "90100" → "9.1", "150018" → "15". */
@@ -103,6 +128,7 @@ export function capabilitiesFor(versionNum: number): Capabilities {
       replayPause: `pg_${wal}_replay_pause`,
       replayResume: `pg_${wal}_replay_resume`,
       isReplayPaused: `pg_is_${wal}_replay_paused`,
+      currentXactId: v >= 130000 ? 'pg_current_xact_id' : 'txid_current',
     },
     lsnType: v >= 90400 ? 'pg_lsn' : 'text',
     walLevelForStandby: v >= 90600 ? 'replica' : 'hot_standby',
@@ -154,5 +180,31 @@ export function capabilitiesFor(versionNum: number): Capabilities {
       v >= 150000
         ? 'database system is ready to accept read-only connections'
         : 'database system is ready to accept read only connections',
+    passwordAuth: v >= 100000 ? 'scram-sha-256' : 'md5',
+    hasHbaFileRules: v >= 100000,
+    hasBasebackupProgress: v >= 130000,
+    lowLevelBackup:
+      v >= 150000
+        ? {
+            start: 'SELECT pg_backup_start($1, true)::text AS lsn',
+            stop: 'SELECT lsn::text AS lsn, labelfile, spcmapfile FROM pg_backup_stop(true)',
+          }
+        : v >= 100000
+          ? {
+              start: 'SELECT pg_start_backup($1, true, false)::text AS lsn',
+              stop: 'SELECT lsn::text AS lsn, labelfile, spcmapfile FROM pg_stop_backup(false, true)',
+            }
+          : v >= 90600
+            ? {
+                start: 'SELECT pg_start_backup($1, true, false)::text AS lsn',
+                stop: 'SELECT lsn::text AS lsn, labelfile, spcmapfile FROM pg_stop_backup(false)',
+              }
+            : null,
+    standbySettingContext: {
+      primaryConninfo: v >= 130000 ? 'sighup' : v >= 120000 ? 'postmaster' : 'recovery.conf',
+      restoreCommand: v >= 140000 ? 'sighup' : v >= 120000 ? 'postmaster' : 'recovery.conf',
+    },
+    pgCtlPromoteWaits: v >= 100000,
+    hasControlSql: v >= 90600,
   };
 }

@@ -5,7 +5,16 @@
  */
 
 /** Keywords walboard writes; libpq rejects unknown ones, so a typo here would break the standby. */
-export type ConninfoKey = 'host' | 'port' | 'user' | 'application_name' | 'dbname' | 'sslmode' | 'passfile';
+export type ConninfoKey =
+  | 'host'
+  | 'port'
+  | 'user'
+  | 'application_name'
+  | 'dbname'
+  | 'sslmode'
+  | 'passfile'
+  | 'replication'
+  | 'connect_timeout';
 
 /** Quotes one conninfo value: `'…'` with `\` → `\\` and `'` → `\'`. */
 export function quoteConninfoValue(value: string): string {

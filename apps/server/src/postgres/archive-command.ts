@@ -1,0 +1,89 @@
+import { pgCommand, WAL_NAME, WAL_PATH } from './pg-command.ts';
+
+/**
+ * walboard's archive_command: ships each finished WAL segment (%p) to every standby's archive
+ * directory with rsync — over ssh, or to a local path when both servers share this machine.
+ *
+ * Per target it runs `rsync --ignore-existing -i`: rsync writes a temporary name and renames it,
+ * so a reader never sees half a segment, and an existing file is never overwritten. rsync lists
+ * a file it created; when it created nothing the segment was already there (a retry after a
+ * crash), and a checksum dry run must then find it identical — a different file with the same
+ * name makes the command fail, as PostgreSQL's documentation asks. The command exits 0 only when
+ * every target has the segment.
+ */
+
+export type ArchiveTarget =
+  | { kind: 'local'; dir: string }
+  | {
+      kind: 'ssh';
+      user: string;
+      host: string;
+      port: number;
+      dir: string;
+      /** The primary's private key for this link (link-nodes). */
+      identityFile: string;
+    };
+
+export interface ArchiveCommandOptions {
+  /** rsync ≥ 3.2.4 on both ends: the receiver fsyncs each segment before renaming it. */
+  fsync: boolean;
+}
+
+/** `ssh …` as rsync's -e: batch mode, the known_hosts entry only, this key only. */
+export function sshTransportCommand(t: Extract<ArchiveTarget, { kind: 'ssh' }>): string {
+  // rsync splits -e on spaces; every value here is allowlisted (no spaces, no quotes).
+  return [
+    'ssh',
+    '-o BatchMode=yes',
+    '-o StrictHostKeyChecking=yes',
+    '-o IdentitiesOnly=yes',
+    '-o ConnectTimeout=10',
+    `-i ${t.identityFile}`,
+    `-p ${t.port}`,
+  ].join(' ');
+}
+
+/** `user@host:dir/%f` (IPv6 addresses in brackets). */
+export function remoteDestination(t: Extract<ArchiveTarget, { kind: 'ssh' }>, name: string): string {
+  const host = t.host.includes(':') ? `[${t.host}]` : t.host;
+  return `${t.user}@${host}:${t.dir.replace(/\/+$/, '')}/${name}`;
+}
+
+function destination(t: ArchiveTarget): string {
+  return t.kind === 'local' ? `${t.dir.replace(/\/+$/, '')}/${WAL_NAME}` : remoteDestination(t, WAL_NAME);
+}
+
+const ONE_TARGET = 'o=$({{copy}}) && { test -n "$o" || { v=$({{compare}}) && test -z "$v"; }; }';
+
+function targetArgv(t: ArchiveTarget, opts: ArchiveCommandOptions): { copy: string[]; compare: string[] } {
+  const remote = t.kind === 'ssh' ? ['-e', sshTransportCommand(t)] : [];
+  const dest = destination(t);
+  return {
+    copy: [
+      'rsync',
+      '-a',
+      '--ignore-existing',
+      '-i',
+      ...(opts.fsync ? ['--fsync'] : []),
+      ...remote,
+      WAL_PATH,
+      dest,
+    ],
+    compare: ['rsync', '-c', '-n', '-i', ...remote, WAL_PATH, dest],
+  };
+}
+
+/** The archive_command line for these targets (placeholders left for PostgreSQL to fill in). */
+export function composeArchiveCommand(
+  targets: readonly ArchiveTarget[],
+  opts: ArchiveCommandOptions,
+): string {
+  if (targets.length === 0) throw new Error('composeArchiveCommand: no target');
+  const parts = targets.map((t) => {
+    const a = targetArgv(t, opts);
+    return pgCommand(ONE_TARGET, a);
+  });
+  if (parts.length === 1) return parts[0] as string;
+  // Every target is tried, so one standby that is down does not keep the others behind.
+  return `r=0; ${parts.map((p) => `${p} || r=1`).join('; ')}; exit $r`;
+}

@@ -1,0 +1,168 @@
+/**
+ * pg_hba.conf as far as replication lines go: parse the active rules, find the first one a
+ * standby's replication connection would meet (the server stops at the first match), and add
+ * `host replication <role> <address> <method>` where it will be met first.
+ */
+
+export interface HbaRule {
+  /** 1-based line number. */
+  line: number;
+  type: string;
+  databases: string[];
+  users: string[];
+  /** Address field (CIDR, host name, all, samehost, samenet), null for local lines. */
+  address: string | null;
+  /** A separate netmask field, when the address is written without /bits. */
+  mask: string | null;
+  method: string;
+}
+
+function tokens(line: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let inToken = false;
+  for (const c of line) {
+    if (!quoted && c === '#') break;
+    if (c === '"') {
+      quoted = !quoted;
+      inToken = true;
+      continue;
+    }
+    if (!quoted && /\s/.test(c)) {
+      if (inToken) out.push(cur);
+      cur = '';
+      inToken = false;
+      continue;
+    }
+    cur += c;
+    inToken = true;
+  }
+  if (inToken) out.push(cur);
+  return out;
+}
+
+const TCP_TYPES = new Set(['host', 'hostssl', 'hostnossl', 'hostgssenc', 'hostnogssenc']);
+
+/** Active rules in file order (include directives and malformed lines are skipped). */
+export function parseHba(text: string): HbaRule[] {
+  const rules: HbaRule[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const t = tokens(raw);
+    const [type, db, user] = t;
+    if (!type || !db || !user) return;
+    if (type === 'local') {
+      rules.push({
+        line: i + 1,
+        type,
+        databases: db.split(','),
+        users: user.split(','),
+        address: null,
+        mask: null,
+        method: t[3] ?? '',
+      });
+      return;
+    }
+    if (!TCP_TYPES.has(type)) return;
+    const address = t[3] ?? null;
+    const maybeMask = t[4] ?? '';
+    const hasMask = address !== null && !address.includes('/') && /^\d{1,3}(\.\d{1,3}){3}$/.test(maybeMask);
+    rules.push({
+      line: i + 1,
+      type,
+      databases: db.split(','),
+      users: user.split(','),
+      address,
+      mask: hasMask ? maybeMask : null,
+      method: (hasMask ? t[5] : t[4]) ?? '',
+    });
+  });
+  return rules;
+}
+
+function ipv4(s: string): number | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return null;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return null;
+  return (
+    (((parts[0] as number) << 24) >>> 0) +
+    ((parts[1] as number) << 16) +
+    ((parts[2] as number) << 8) +
+    (parts[3] as number)
+  );
+}
+
+/** 'yes' / 'no' / 'maybe' (host names, samehost, IPv6 the parser does not weigh). */
+function addressMatch(rule: HbaRule, ip: string): 'yes' | 'no' | 'maybe' {
+  const a = rule.address;
+  if (a === null) return 'no';
+  if (a === 'all') return 'yes';
+  const target = ipv4(ip);
+  let net: number | null;
+  let bits: number;
+  if (a.includes('/')) {
+    const [n = '', b = ''] = a.split('/');
+    net = ipv4(n);
+    bits = Number(b);
+  } else if (rule.mask) {
+    net = ipv4(a);
+    const m = ipv4(rule.mask) ?? 0;
+    bits = m.toString(2).replace(/0+$/, '').length;
+  } else {
+    return a === ip ? 'yes' : 'maybe';
+  }
+  if (net === null || target === null || !Number.isInteger(bits) || bits < 0 || bits > 32) return 'maybe';
+  const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+  return (net & mask) >>> 0 === (target & mask) >>> 0 ? 'yes' : 'no';
+}
+
+function userMatch(rule: HbaRule, user: string): 'yes' | 'no' | 'maybe' {
+  if (rule.users.includes('all') || rule.users.includes(user)) return 'yes';
+  return rule.users.some((u) => u.startsWith('+') || u.startsWith('@') || u.startsWith('/')) ? 'maybe' : 'no';
+}
+
+export interface ReplicationAccess {
+  /** The first rule a replication connection of `user` from `ip` may meet, if any. */
+  rule: HbaRule | null;
+  /** That rule surely matches and lets a password (or trust) through: nothing to add. */
+  allowed: boolean;
+}
+
+/** What the server does with a TCP replication connection of `user` from `ip` (without SSL). */
+export function replicationAccess(text: string, user: string, ip: string): ReplicationAccess {
+  for (const r of parseHba(text)) {
+    if (r.type === 'local') continue;
+    if (!r.databases.includes('replication')) continue;
+    const u = userMatch(r, user);
+    const a = addressMatch(r, ip);
+    if (u === 'no' || a === 'no') continue;
+    const sure = u === 'yes' && a === 'yes' && (r.type === 'host' || r.type === 'hostnossl');
+    const passes = ['scram-sha-256', 'md5', 'password', 'trust'].includes(r.method);
+    return { rule: r, allowed: sure && passes };
+  }
+  return { rule: null, allowed: false };
+}
+
+/**
+ * The file with `line` added before the first rule a replication connection could meet (or at
+ * the end), preceded by a comment naming why. Unchanged when the exact line is already there.
+ */
+export function withHbaLine(
+  text: string,
+  line: string,
+  comment: string,
+  user: string,
+  ip: string,
+): { text: string; changed: boolean } {
+  const lines = text.split('\n');
+  if (lines.some((l) => tokens(l).join(' ') === tokens(line).join(' '))) return { text, changed: false };
+  const first = replicationAccess(text, user, ip).rule;
+  const block = [`# ${comment}`, line];
+  if (first) lines.splice(first.line - 1, 0, ...block);
+  else {
+    if (lines[lines.length - 1] === '') lines.pop();
+    lines.push(...block, '');
+  }
+  return { text: lines.join('\n'), changed: true };
+}
