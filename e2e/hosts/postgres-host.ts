@@ -28,6 +28,8 @@ export interface InitClusterArgs {
   pg: PgInfo;
   subnet: string;
   hostDir: string;
+  /** No replication line in pg_hba.conf: the lab guide's starting point. */
+  bare?: boolean;
 }
 
 export async function initCluster(a: InitClusterArgs): Promise<void> {
@@ -62,9 +64,11 @@ export async function initCluster(a: InitClusterArgs): Promise<void> {
   await appendFile(join(a.pg.dataDir, 'postgresql.conf'), conf);
   const hba = [
     '',
-    '# walboard e2e/hosts: every host of the run, for normal and replication connections',
+    a.bare
+      ? '# walboard e2e/hosts: every host of the run, for normal connections (the test reaches each host)'
+      : '# walboard e2e/hosts: every host of the run, for normal and replication connections',
     `host all all ${a.subnet} ${a.pg.authMethod}`,
-    `host replication all ${a.subnet} ${a.pg.authMethod}`,
+    ...(a.bare ? [] : [`host replication all ${a.subnet} ${a.pg.authMethod}`]),
     '',
   ].join('\n');
   await appendFile(join(a.pg.dataDir, 'pg_hba.conf'), hba);

@@ -89,29 +89,36 @@ export async function writeSshdConfig(p: SshdPaths): Promise<void> {
 /** The postgres user's home on one host: its .ssh with the run's key pair and client config. */
 export async function writePostgresHome(
   homeDir: string,
-  postgresKey: KeyPair,
+  postgresKey: KeyPair | null,
   authorized: readonly string[],
-  knownHosts: string,
+  knownHosts: string | null,
 ): Promise<void> {
   const user = await getPostgresUser();
   const sshDir = join(homeDir, '.ssh');
   await mkdir(sshDir, { recursive: true });
-  await copyFile(postgresKey.privatePath, join(sshDir, 'id_ed25519'));
-  await writeFile(join(sshDir, 'id_ed25519.pub'), `${postgresKey.publicLine}\n`);
+  const files = ['', 'authorized_keys'];
+  if (postgresKey) {
+    await copyFile(postgresKey.privatePath, join(sshDir, 'id_ed25519'));
+    await writeFile(join(sshDir, 'id_ed25519.pub'), `${postgresKey.publicLine}\n`);
+    files.push('id_ed25519', 'id_ed25519.pub');
+  }
   await writeFile(join(sshDir, 'authorized_keys'), authorized.map((k) => `${k}\n`).join(''));
-  await writeFile(join(sshDir, 'known_hosts'), knownHosts);
-  // Host keys are pinned honestly via known_hosts; BatchMode turns any prompt into an error.
-  const config = [
-    'Host *',
-    '  StrictHostKeyChecking yes',
-    '  BatchMode yes',
-    '  IdentityFile ~/.ssh/id_ed25519',
-    '  IdentitiesOnly yes',
-    '  UserKnownHostsFile ~/.ssh/known_hosts',
-    '',
-  ].join('\n');
-  await writeFile(join(sshDir, 'config'), config);
-  for (const f of ['', 'id_ed25519', 'id_ed25519.pub', 'authorized_keys', 'known_hosts', 'config']) {
+  if (knownHosts !== null) {
+    await writeFile(join(sshDir, 'known_hosts'), knownHosts);
+    // Host keys are pinned honestly via known_hosts; BatchMode turns any prompt into an error.
+    const config = [
+      'Host *',
+      '  StrictHostKeyChecking yes',
+      '  BatchMode yes',
+      '  IdentityFile ~/.ssh/id_ed25519',
+      '  IdentitiesOnly yes',
+      '  UserKnownHostsFile ~/.ssh/known_hosts',
+      '',
+    ].join('\n');
+    await writeFile(join(sshDir, 'config'), config);
+    files.push('known_hosts', 'config');
+  }
+  for (const f of files) {
     const path = join(sshDir, f);
     await chown(path, user.uid, user.gid);
     await chmod(path, f === '' ? 0o700 : f.endsWith('.pub') ? 0o644 : 0o600);

@@ -46,6 +46,11 @@ export interface UpOptions {
   password?: string;
   /** Keep the run after this process exits (the CLI does); otherwise the next `up` reaps it. */
   detached?: boolean;
+  /**
+   * Hosts as the lab guide starts from: no ssh between them (no key pair, no known_hosts for the
+   * postgres user; only the controller may log in) and no replication line in pg_hba.conf.
+   */
+  bare?: boolean;
 }
 
 const DEFAULT_VERSION = 15;
@@ -183,7 +188,9 @@ async function build(
       await mkdir(sshDir, { mode: 0o700 });
       for (const [sub, mode] of [
         ['home', 0o755],
-        ['pgdata', 0o700],
+        // The data dir's parent belongs to postgres, as /var/lib/postgresql/<major> does on Debian:
+        // a base backup builds the new copy beside the data dir and keeps the old one there.
+        ['pg', 0o700],
         ['run', 0o755],
         ['log', 0o755],
         ['wal_archive', 0o700],
@@ -208,7 +215,7 @@ async function build(
           version: bin.major,
           versionString: bin.versionString,
           binDir: bin.binDir,
-          dataDir: join(hostDir, 'pgdata'),
+          dataDir: join(hostDir, 'pg', 'main'),
           port: 5432,
           logFile: join(hostDir, 'log', 'postgresql.log'),
           socketDir: join(hostDir, 'run'),
@@ -236,9 +243,9 @@ async function build(
       await createHostNetwork(host.name, h.netns, h.veth, rec.bridge, host.ip);
       await writePostgresHome(
         host.homeDir,
-        postgresKey,
-        [postgresKey.publicLine, controllerKey.publicLine],
-        knownHosts,
+        opts.bare ? null : postgresKey,
+        opts.bare ? [controllerKey.publicLine] : [postgresKey.publicLine, controllerKey.publicLine],
+        opts.bare ? null : knownHosts,
       );
       const procs = await startHostInit({
         hostname: host.name,
@@ -255,7 +262,14 @@ async function build(
       await save();
       await Promise.all([
         startSshd(host, procs.init).then(() => trace(`${host.name}: sshd up`)),
-        initCluster({ host: host.name, init: procs.init, pg: host.pg, subnet, hostDir: host.dir })
+        initCluster({
+          host: host.name,
+          init: procs.init,
+          pg: host.pg,
+          subnet,
+          hostDir: host.dir,
+          bare: opts.bare ?? false,
+        })
           .then(() => trace(`${host.name}: initdb done`))
           .then(() => startPostgres(host.name, procs.init, host.pg))
           .then(() => trace(`${host.name}: postgres up`)),

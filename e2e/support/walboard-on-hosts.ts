@@ -26,6 +26,8 @@ export async function walboardOnHosts(
     signedIn?: boolean;
     /** Runs on the hosts before walboard starts (a standby to build, archiving to turn on…). */
     prepare?: (run: HostsRun) => Promise<void>;
+    /** Hosts as the lab guide starts from (see up()). */
+    bare?: boolean;
   } = {},
 ): Promise<WalboardOnHosts> {
   const versions = opts.versions ?? [15];
@@ -38,7 +40,7 @@ export async function walboardOnHosts(
     if (run) await down(run);
   };
   try {
-    run = await up(versions.length, versions);
+    run = await up(versions.length, versions, { bare: opts.bare ?? false });
     const [h1] = run.hosts;
     if (!h1) throw new Error('the harness created no host');
     await opts.prepare?.(run);

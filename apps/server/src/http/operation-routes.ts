@@ -128,4 +128,26 @@ export async function operationWriteRoutes(app: FastifyInstance, deps: Operation
       return sendOperationError(reply, err);
     }
   });
+
+  /** Asks a running operation to stop at its next safe point (202 with the operation as it is). */
+  app.post<{ Params: { id: string } }>('/operations/:id/cancel', async (req, reply) => {
+    const actor = requireActor(req);
+    const id = idSchema.safeParse(req.params.id);
+    const op = id.success ? deps.runner.get(id.data) : null;
+    if (!op || !id.success)
+      throw new HttpError(404, OperationErrorCodes.noOperation, `no operation with id "${req.params.id}"`);
+    if (!canSeeCluster(actor, op.cluster))
+      throw new HttpError(
+        403,
+        OperationErrorCodes.forbidden,
+        `you may not act on operations of cluster ${op.cluster}`,
+      );
+    try {
+      return reply
+        .status(202)
+        .send(deps.runner.cancel(id.data, { username: actor.username, source: clientAddress(req) }));
+    } catch (err) {
+      return sendOperationError(reply, err);
+    }
+  });
 }

@@ -9,7 +9,24 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 // (archive_command, restore_command) stay readable. No "=" (a first word would be an assignment),
 // no "~", globs, quotes, spaces or other syntax.
 const BARE = /^[A-Za-z0-9_/.,:@%+-]+$/;
-const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'case', 'esac', 'for', 'while', 'until', 'do', 'done', 'in', 'function', 'select', 'time']);
+const RESERVED = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'fi',
+  'case',
+  'esac',
+  'for',
+  'while',
+  'until',
+  'do',
+  'done',
+  'in',
+  'function',
+  'select',
+  'time',
+]);
 
 /** Quotes one argument for POSIX sh: bare when it holds only plain characters, else single quotes around it, each `'` written as `'\''`. */
 export function quoteArg(arg: string): string {

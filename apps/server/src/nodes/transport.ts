@@ -91,7 +91,8 @@ export interface Transport {
   verifiedHostKey?(): { type: string; blob: string } | null;
   /**
    * Starts argv with raw byte pipes (copies, progress written with \r): stdin if asked for,
-   * stdout and stderr as they come. kill() ends the command's whole process group.
+   * stdout and stderr as they come — the caller must read (or resume) both, or the command's
+   * end is never seen. kill() ends the command's whole process group.
    */
   spawn(argv: readonly string[], opts?: { stdin?: boolean }): Promise<RawProcess>;
   /** Whether the link itself is up right now (always true for local). */

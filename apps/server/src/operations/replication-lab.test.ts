@@ -34,7 +34,12 @@ describe('setup-replication → promote → clean-archive on two local servers',
     sessions = await buildSessions(lab.config, lab.env);
     store = openStore(join(dir, 'state'));
     const audit = new AuditLog(store.audit);
-    const runner = new OperationRunner({ sessions, store: new OperationStore(store.db), audit, publish: published.publish });
+    const runner = new OperationRunner({
+      sessions,
+      store: new OperationStore(store.db),
+      audit,
+      publish: published.publish,
+    });
     app = await operationTestApp(runner, audit);
   }, 120_000);
 
@@ -46,14 +51,19 @@ describe('setup-replication → promote → clean-archive on two local servers',
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const post = (body: object) => app.inject({ method: 'POST', url: '/api/clusters/lab/operations', payload: body });
+  const post = (body: object) =>
+    app.inject({ method: 'POST', url: '/api/clusters/lab/operations', payload: body });
   async function run(body: object, ms = 120_000): Promise<Operation> {
     const res = await post({ confirm: true, ...body });
     expect(res.statusCode, res.body).toBe(202);
     return published.finished(res.json<{ id: string }>().id, ms);
   }
   /** The test's own connection to a lab server (not walboard's). */
-  async function sql<R extends pg.QueryResultRow>(i: 0 | 1, text: string, params: unknown[] = []): Promise<R[]> {
+  async function sql<R extends pg.QueryResultRow>(
+    i: 0 | 1,
+    text: string,
+    params: unknown[] = [],
+  ): Promise<R[]> {
     const c = new pg.Client({
       host: '127.0.0.1',
       port: lab.nodes[i]?.port,
@@ -75,7 +85,12 @@ describe('setup-replication → promote → clean-archive on two local servers',
       .join('\n')}`;
 
   it('plans the whole guide as phases, with the archive_command it will write and no password anywhere', async () => {
-    const res = await post({ type: 'setup-replication', node: 'node1', dryRun: true, params: { standbys: ['node2'] } });
+    const res = await post({
+      type: 'setup-replication',
+      node: 'node1',
+      dryRun: true,
+      params: { standbys: ['node2'] },
+    });
     expect(res.statusCode, res.body).toBe(200);
     const plan = res.json<{ plan: OperationPlan }>().plan;
     expect(plan.phases?.map((p) => p.id)).toEqual([
@@ -87,16 +102,23 @@ describe('setup-replication → promote → clean-archive on two local servers',
       'start:node2',
       'verify',
     ]);
-    const conf = plan.steps.find((s) => s.phase === 'configure-primary' && s.file?.path.endsWith('postgresql.conf'));
+    const conf = plan.steps.find(
+      (s) => s.phase === 'configure-primary' && s.file?.path.endsWith('postgresql.conf'),
+    );
     expect(conf?.file?.diff).toContain("+archive_mode = 'on'");
-    expect(conf?.file?.diff).toMatch(/\+archive_command = '.*rsync.*--ignore-existing.*%p.*node2\/wal_archive\/%f/);
+    expect(conf?.file?.diff).toMatch(
+      /\+archive_command = '.*rsync.*--ignore-existing.*%p.*node2\/wal_archive\/%f/,
+    );
     expect(plan.steps.some((s) => s.phase === 'link-nodes')).toBe(true);
     expect(plan.notes?.join('\n')).toMatch(/same machine \(transport: local\): no ssh is needed/);
     expect(JSON.stringify(plan)).not.toContain(String(lab.env[LAB_PASSWORD_ENV]));
   });
 
   it('sets up WAL shipping and streaming: node2 replays what node1 commits, segments arrive in its archive', async () => {
-    const op = await run({ type: 'setup-replication', node: 'node1', params: { standbys: ['node2'] } }, 240_000);
+    const op = await run(
+      { type: 'setup-replication', node: 'node1', params: { standbys: ['node2'] } },
+      240_000,
+    );
     expect(op.state, failed(op)).toBe('succeeded');
     expect(op.steps.every((s) => s.state === 'succeeded')).toBe(true);
     // The test's own checks.
@@ -110,7 +132,10 @@ describe('setup-replication → promote → clean-archive on two local servers',
       await new Promise((res) => setTimeout(res, 50));
     }
     expect((await sql<{ n: string }>(1, 'SELECT count(*)::text AS n FROM lab_rows'))[0]?.n).toBe('500');
-    const sender = await sql<{ application_name: string; state: string }>(0, 'SELECT application_name, state FROM pg_stat_replication');
+    const sender = await sql<{ application_name: string; state: string }>(
+      0,
+      'SELECT application_name, state FROM pg_stat_replication',
+    );
     expect(sender).toEqual([{ application_name: 'node2', state: 'streaming' }]);
     const archive = lab.nodes[1]?.archiveDir as string;
     expect((await readdir(archive)).filter((f) => /^[0-9A-F]{24}$/.test(f)).length).toBeGreaterThan(0);
@@ -118,18 +143,29 @@ describe('setup-replication → promote → clean-archive on two local servers',
     // The password lives only in the 0600 password file of node2, never in the config it wrote.
     const passfile = join(lab.nodes[1]?.dir as string, '.pgpass');
     expect((await stat(passfile)).mode & 0o777).toBe(0o600);
-    expect(await readFile(passfile, 'utf8')).toMatch(/^127\.0\.0\.1:\d+:replication:replicator:[A-Za-z0-9]{32}$/m);
+    expect(await readFile(passfile, 'utf8')).toMatch(
+      /^127\.0\.0\.1:\d+:replication:replicator:[A-Za-z0-9]{32}$/m,
+    );
     const auto = await readFile(join(lab.nodes[1]?.dataDir as string, 'postgresql.auto.conf'), 'utf8');
-    expect(auto).toMatch(/^primary_conninfo = 'host=''127\.0\.0\.1'' port=''\d+'' user=''replicator'' application_name=''node2'' passfile=''.*\/node2\/\.pgpass'''$/m);
+    expect(auto).toMatch(
+      /^primary_conninfo = 'host=''127\.0\.0\.1'' port=''\d+'' user=''replicator'' application_name=''node2'' passfile=''.*\/node2\/\.pgpass'''$/m,
+    );
     expect(auto).toMatch(/^restore_command = 'cp -- \/.*\/node2\/wal_archive\/%f %p'$/m);
     expect(auto).not.toMatch(/password/);
     // The old data directory of node2 is kept beside the new one.
-    const aside = (await readdir(lab.nodes[1]?.dir as string)).filter((f) => f.startsWith('data.walboard-old-'));
+    const aside = (await readdir(lab.nodes[1]?.dir as string)).filter((f) =>
+      f.startsWith('data.walboard-old-'),
+    );
     expect(aside).toHaveLength(1);
   }, 300_000);
 
   it('a second run resumes: every phase plans to nothing but the checks, and it still succeeds', async () => {
-    const res = await post({ type: 'setup-replication', node: 'node1', dryRun: true, params: { standbys: ['node2'] } });
+    const res = await post({
+      type: 'setup-replication',
+      node: 'node1',
+      dryRun: true,
+      params: { standbys: ['node2'] },
+    });
     const plan = res.json<{ plan: OperationPlan }>().plan;
     expect(plan.steps.filter((s) => s.phase === 'base-backup:node2').map((s) => s.title)).toEqual([
       'Base backup of node1 onto node2: nothing to do',
@@ -146,7 +182,11 @@ describe('setup-replication → promote → clean-archive on two local servers',
     const dry = await post({ type: 'promote', node: 'node2', dryRun: true });
     expect(dry.statusCode, dry.body).toBe(200);
     const plan = dry.json<{ plan: OperationPlan }>().plan;
-    expect(plan.lossCheck).toMatchObject({ oldPrimary: 'node1', oldPrimaryState: 'writable', fenceNeeded: true });
+    expect(plan.lossCheck).toMatchObject({
+      oldPrimary: 'node1',
+      oldPrimaryState: 'writable',
+      fenceNeeded: true,
+    });
     expect(plan.refusal).toMatch(/split brain/);
     const res = await post({ type: 'promote', node: 'node2', confirm: true });
     expect(res.statusCode).toBe(422);
@@ -175,8 +215,10 @@ describe('setup-replication → promote → clean-archive on two local servers',
     const op = await run({ type: 'clean-archive', node: 'node2' });
     expect(op.state, failed(op)).toBe('succeeded');
     const after = await readdir(archive);
-    const redo = (await sql<{ f: string }>(1, 'SELECT redo_wal_file AS f FROM pg_control_checkpoint()'))[0]?.f as string;
-    for (const f of after.filter((x) => /^[0-9A-F]{24}$/.test(x))) expect(f.slice(8) >= redo.slice(8)).toBe(true);
+    const redo = (await sql<{ f: string }>(1, 'SELECT redo_wal_file AS f FROM pg_control_checkpoint()'))[0]
+      ?.f as string;
+    for (const f of after.filter((x) => /^[0-9A-F]{24}$/.test(x)))
+      expect(f.slice(8) >= redo.slice(8)).toBe(true);
     expect(after.filter((f) => f.endsWith('.history'))).toEqual(before.filter((f) => f.endsWith('.history')));
   });
 });

@@ -21,7 +21,7 @@ describe('composeArchiveCommand: the line PostgreSQL runs', () => {
       { fsync: true },
     );
     expect(line).toBe(
-      "o=$(rsync -a --ignore-existing -i --fsync -e 'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 -i /var/lib/postgresql/.ssh/id_ed25519 -p 22' %p postgres@10.0.0.12:/var/lib/postgresql/wal_archive/%f) && { test -n \"$o\" || { v=$(rsync -c -n -i -e 'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 -i /var/lib/postgresql/.ssh/id_ed25519 -p 22' %p postgres@10.0.0.12:/var/lib/postgresql/wal_archive/%f) && test -z \"$v\"; }; }",
+      'o=$(rsync -a --ignore-existing -i --fsync -e \'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 -i /var/lib/postgresql/.ssh/id_ed25519 -p 22\' %p postgres@10.0.0.12:/var/lib/postgresql/wal_archive/%f) && { test -n "$o" || { v=$(rsync -c -n -i -e \'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 -i /var/lib/postgresql/.ssh/id_ed25519 -p 22\' %p postgres@10.0.0.12:/var/lib/postgresql/wal_archive/%f) && test -z "$v"; }; }',
     );
   });
 

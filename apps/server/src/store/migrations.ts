@@ -98,4 +98,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX operations_by_cluster ON operations (cluster, created_at);
     `,
   },
+  {
+    id: 4,
+    name: 'operation extras',
+    // What operations learned to say later (phases, promotion result, next action, cancel asked),
+    // as one JSON object: new optional fields need no new column.
+    sql: `ALTER TABLE operations ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';`,
+  },
 ];

@@ -73,7 +73,7 @@ describe('OperationStore (SQLite)', () => {
     );
   });
 
-  it('marks operations cut off by a controller stop as failed, their running step failed and the rest skipped', () => {
+  it('marks operations cut off by a controller stop as interrupted, their running step failed and the rest skipped', () => {
     dir = mkdtempSync(join(tmpdir(), 'wb-opstore-'));
     store = openStore(dir);
     const ops = new OperationStore(store.db);
@@ -82,11 +82,12 @@ describe('OperationStore (SQLite)', () => {
     expect(ops.failInterrupted('2025-01-03T00:00:00.000Z')).toBe(1);
     const a = ops.get('a');
     expect([a?.state, a?.finishedAt, a?.steps.map((s) => s.state)]).toEqual([
-      'failed',
+      'interrupted',
       '2025-01-03T00:00:00.000Z',
       ['failed', 'skipped'],
     ]);
-    expect(a?.message).toMatch(/controller stopped/);
+    expect(a?.message).toMatch(/controller stopped during step 1/);
+    expect(a?.nextAction).toMatch(/plan .* again/);
     expect(ops.get('b')?.state).toBe('succeeded');
     expect(ops.get('zz')).toBeNull();
   });

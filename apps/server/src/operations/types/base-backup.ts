@@ -519,6 +519,8 @@ function labSteps(f: BackupFacts, extra: Partial<PlanStep>): ExecStep[] {
         const tick = setInterval(() => rt.progress(meter.at(bytes, null)), 500);
         const stdin = dst.stdin;
         if (!stdin) return fail('the receiving tar has no input');
+        // Nothing is expected on the receiver's stdout, but an unread stream never ends (nor closes).
+        dst.stdout.resume();
         src.stdout.pipe(stdin);
         const errs: string[] = [];
         src.stderr.on('data', (b: Buffer) => {

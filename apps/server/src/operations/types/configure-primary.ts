@@ -105,7 +105,13 @@ const MANAGED = [
 ];
 
 /** A replication login from `standby` to the primary as `user`, using its .pgpass (psql, IDENTIFY_SYSTEM). */
-export function replicationLoginArgv(psql: string, host: string, port: number, user: string, passfile?: string): string[] {
+export function replicationLoginArgv(
+  psql: string,
+  host: string,
+  port: number,
+  user: string,
+  passfile?: string,
+): string[] {
   const conninfo = buildConninfo([
     ['host', host],
     ['port', port],
@@ -726,7 +732,13 @@ function loginProofStep(f: PrimaryFacts, s: StandbyFacts, user: string, extra: P
       },
       async () => ok(`no psql on ${n}: the login is proven when ${n} starts streaming`),
     );
-  const argv = replicationLoginArgv(s.psql, f.address, f.primary.postgres.port, user, s.config.postgres.passfile);
+  const argv = replicationLoginArgv(
+    s.psql,
+    f.address,
+    f.primary.postgres.port,
+    user,
+    s.config.postgres.passfile,
+  );
   return customStep(
     {
       node: n,
