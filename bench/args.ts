@@ -9,6 +9,9 @@ export const MEASUREMENTS = [
   'fanout',
   'logBurst',
   'rssMb',
+  'cloneSeconds',
+  'promoteMs',
+  'setupSeconds',
 ] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
@@ -20,6 +23,9 @@ const ALIASES: Record<string, Measurement> = {
   log: 'logBurst',
   logs: 'logBurst',
   rss: 'rssMb',
+  clone: 'cloneSeconds',
+  promote: 'promoteMs',
+  setup: 'setupSeconds',
 };
 
 export interface BenchArgs {
@@ -29,10 +35,15 @@ export interface BenchArgs {
   fanoutClients: number;
   logRate: number;
   logSeconds: number;
+  cloneSamples: number;
+  cloneScale: number;
+  promoteSamples: number;
+  setupSamples: number;
 }
 
 const USAGE = `usage: pnpm bench [-- --only a,b] [--rss-minutes 10] [--commit-samples 200] [--fanout-clients 1000]
-  [--log-rate 20000] [--log-seconds 10]
+  [--log-rate 20000] [--log-seconds 10] [--clone-samples 3] [--clone-scale 70] [--promote-samples 5]
+  [--setup-samples 2]
 measurements: ${MEASUREMENTS.join(', ')} (aliases: ${Object.keys(ALIASES).join(', ')})`;
 
 function positive(name: string, text: string | undefined, fallback: number): number {
@@ -54,6 +65,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       'fanout-clients': { type: 'string' },
       'log-rate': { type: 'string' },
       'log-seconds': { type: 'string' },
+      'clone-samples': { type: 'string' },
+      'clone-scale': { type: 'string' },
+      'promote-samples': { type: 'string' },
+      'setup-samples': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -80,5 +95,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     fanoutClients: Math.round(positive('fanout-clients', values['fanout-clients'], 1000)),
     logRate: Math.round(positive('log-rate', values['log-rate'], 20_000)),
     logSeconds: positive('log-seconds', values['log-seconds'], 10),
+    cloneSamples: Math.round(positive('clone-samples', values['clone-samples'], 3)),
+    cloneScale: Math.round(positive('clone-scale', values['clone-scale'], 70)),
+    promoteSamples: Math.round(positive('promote-samples', values['promote-samples'], 5)),
+    setupSamples: Math.round(positive('setup-samples', values['setup-samples'], 2)),
   };
 }

@@ -15,21 +15,43 @@ import { measureFanout } from './fanout.ts';
 import { measureLogBurst } from './log-burst.ts';
 import { newBenchPage } from './page.ts';
 import { measureQueriesPerViewer } from './queries-per-viewer.ts';
+import { measureClone, measurePromote, measureSetup } from './replication.ts';
 import { measureRss } from './rss.ts';
 import { round } from './stats.ts';
 import { measureStatusPoll } from './status-poll.ts';
+import type { RunningWalboard } from '../e2e/support/walboard.ts';
 
 const RESULTS = join(import.meta.dirname, 'results.json');
 type Results = Record<string, unknown>;
 
 /** What needs cleaning up, whatever happens (also on Ctrl-C). */
-const live: { run: HostsRun | null; browser: BrowserHandle | null; controllers: Set<Controller> } = {
+const live: {
+  run: HostsRun | null;
+  browser: BrowserHandle | null;
+  controllers: Set<Controller>;
+  /** The replication figures' walboard (in this process) and hosts. */
+  opsWalboard: RunningWalboard | null;
+  opsRun: HostsRun | null;
+} = {
   run: null,
   browser: null,
   controllers: new Set(),
+  opsWalboard: null,
+  opsRun: null,
 };
 
+/** Stops the replication figures' walboard and hosts. */
+async function cleanupOps(): Promise<void> {
+  const wb = live.opsWalboard;
+  live.opsWalboard = null;
+  await wb?.close().catch(() => {});
+  const run = live.opsRun;
+  live.opsRun = null;
+  if (run) await down(run);
+}
+
 async function cleanup(): Promise<void> {
+  await cleanupOps();
   await live.browser?.close();
   live.browser = null;
   await Promise.all([...live.controllers].map((c) => c.close().catch(() => {})));
@@ -92,7 +114,8 @@ async function machine(browser: BrowserHandle | null) {
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   const out: Results = {};
-  const needsHosts = [...args.only].some((m) => m !== 'statusPollMs');
+  const OPS: readonly Measurement[] = ['cloneSeconds', 'promoteMs', 'setupSeconds'];
+  const needsHosts = [...args.only].some((m) => m !== 'statusPollMs' && !OPS.includes(m));
   const needsBrowser = args.only.has('commitToBrowserMs') || args.only.has('logBurst');
   if (needsBrowser) live.browser = await launchChromium();
   const header = { date: new Date().toISOString(), machine: await machine(live.browser) };
@@ -108,7 +131,7 @@ async function main(): Promise<void> {
     const run = await upCluster(3, (r) => {
       live.run = r;
     });
-    const shared = [...args.only].some((m) => m !== 'statusPollMs' && m !== 'rssMb');
+    const shared = [...args.only].some((m) => m !== 'statusPollMs' && m !== 'rssMb' && !OPS.includes(m));
     if (shared) {
       const ctl = await controller(run);
       await measure(out, 'commitToBrowserMs', args, async () => {
@@ -143,6 +166,36 @@ async function main(): Promise<void> {
       }
     });
   }
+
+  // Replication operations: their own bare hosts, after the others are torn down (2 cores).
+  const onRun = (r: HostsRun | null) => {
+    live.opsRun = r;
+  };
+  const onWb = (w: RunningWalboard | null) => {
+    live.opsWalboard = w;
+  };
+  if (args.only.has('cloneSeconds') && live.run) await cleanup();
+  await measure(out, 'cloneSeconds', args, async () => {
+    try {
+      return await measureClone(onRun, onWb, args.cloneSamples, args.cloneScale);
+    } finally {
+      await cleanupOps();
+    }
+  });
+  await measure(out, 'promoteMs', args, async () => {
+    try {
+      return await measurePromote(onRun, onWb, args.promoteSamples);
+    } finally {
+      await cleanupOps();
+    }
+  });
+  await measure(out, 'setupSeconds', args, async () => {
+    try {
+      return await measureSetup(onRun, onWb, args.setupSamples);
+    } finally {
+      await cleanupOps();
+    }
+  });
 
   // A partial run (--only) keeps the other figures of the last run; a full run starts clean.
   const partial = args.only.size < MEASUREMENTS.length;

@@ -11,7 +11,7 @@ import { effectiveValue, parseConfigFile } from '../../postgres/settings-file.ts
 import { checkArchiveDir } from '../archive-dir.ts';
 import type { ClusterReader } from '../cluster-reader.ts';
 import { autoConfPath, backupPath, postgresqlConfPath } from '../config-paths.ts';
-import { defineOperation } from '../operation-module.ts';
+import { defineOperation, type GatherOptions } from '../operation-module.ts';
 import { type ExecStep, type FileSnapshot, PlanRefusal, type StepRuntime } from '../plan-types.ts';
 import {
   formatBytes,
@@ -22,6 +22,7 @@ import {
   sshKeyOf,
 } from '../replication-common.ts';
 import { editTextFile } from '../settings-writer.ts';
+import { sshProofArgv } from './link-nodes.ts';
 import {
   commandStep,
   configFileStep,
@@ -87,6 +88,8 @@ export interface PrimaryFacts {
   home: string | null;
   rsync: string | null;
   standbys: StandbyFacts[];
+  /** Standbys the primary cannot reach over ssh yet (archive_command would fail): "name: why". */
+  sshBroken: string[];
 }
 
 const MANAGED = [
@@ -136,6 +139,7 @@ export async function readPrimaryFacts(
   standbyNames: readonly string[],
   replicationUser: string,
   reader: ClusterReader,
+  opts: GatherOptions = {},
 ): Promise<PrimaryFacts> {
   const p = reader.session(primary).config;
   const others = otherNodes(reader, primary, standbyNames, 'standby');
@@ -238,9 +242,23 @@ export async function readPrimaryFacts(
     role: { exists: !!role, login: role?.rolcanlogin ?? false, replication: role?.rolreplication ?? false },
     slots: slotRows.map((r) => r.slot_name),
     home: needsSsh ? await reader.home(primary) : null,
+    sshBroken: needsSsh && !opts.predicting ? await brokenLinks(reader, primary, others) : [],
     rsync: await reader.rsyncVersion(primary),
     standbys,
   };
+}
+
+/** Standbys the primary's user cannot ssh to in batch mode (what archive_command needs). */
+async function brokenLinks(reader: ClusterReader, primary: string, standbys: readonly NodeConfig[]): Promise<string[]> {
+  const home = await reader.home(primary);
+  const out: string[] = [];
+  for (const s of standbys) {
+    const t = sshTargetOf(s);
+    if (!t) continue;
+    const r = await reader.exec(primary, sshProofArgv(home, t), 30_000);
+    if (r.code !== 0) out.push(`${s.name}: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? `exit ${r.code}`}`);
+  }
+  return out;
 }
 
 /** The archive_command this primary needs for these standbys. */
@@ -583,6 +601,11 @@ export function planConfigurePrimary(
   const user = req.replicationUser;
   const steps: ExecStep[] = [];
   const notes: string[] = [];
+  if (f.sshBroken.length > 0)
+    throw new PlanRefusal(
+      p,
+      `${p} cannot reach ${f.sshBroken.map((x) => x.split(':')[0]).join(', ')} over ssh without a password (${f.sshBroken.join('; ')}): archive_command would fail on every segment; run link-nodes first`,
+    );
   const archiveCommand = archiveCommandFor(f);
   const shipping = f.settings.archive_command === archiveCommand;
   for (const s of f.standbys) {
@@ -759,8 +782,8 @@ function loginProofStep(f: PrimaryFacts, s: StandbyFacts, user: string, extra: P
 
 export const configurePrimaryOperation = defineOperation({
   type: 'configure-primary',
-  gather: (req: OperationRequestOf<'configure-primary'>, reader) =>
-    readPrimaryFacts(req.node, req.params.standbys, req.params.replicationUser, reader),
+  gather: (req: OperationRequestOf<'configure-primary'>, reader, opts) =>
+    readPrimaryFacts(req.node, req.params.standbys, req.params.replicationUser, reader, opts),
   plan: (req, facts, env) => {
     const { steps, notes } = planConfigurePrimary(facts, req.params, env);
     return {
