@@ -44,8 +44,12 @@ async function restoreStandby(h: Hosts): Promise<void> {
   const data = h.h2.pg.dataDir;
   const parent = data.replace(/\/[^/]+$/, '');
   // Exactly one aside copy exists (each cycle puts it back): the bench's own fixed script.
-  const script = 'set -e; cd "$1"; set -- main.walboard-old-*; [ -e "$1" ] || exit 0; rm -rf main; mv "$1" main';
-  await runOnHost(h.run, h.h2, ['sh', '-c', script, 'sh', parent], { asUser: 'postgres', timeoutMs: 300_000 });
+  const script =
+    'set -e; cd "$1"; set -- main.walboard-old-*; [ -e "$1" ] || exit 0; rm -rf main; mv "$1" main';
+  await runOnHost(h.run, h.h2, ['sh', '-c', script, 'sh', parent], {
+    asUser: 'postgres',
+    timeoutMs: 300_000,
+  });
 }
 
 export async function measureClone(
@@ -56,7 +60,9 @@ export async function measureClone(
 ): Promise<Record<string, unknown>> {
   const h = await upPair(onRun, onWb);
   await pgbench(h.h1, ['-i', '-s', String(scale), '-q'], 1_800_000);
-  const size = (await psql<{ s: string }>(h.run, h.h1, "SELECT pg_size_pretty(pg_database_size('postgres')) AS s"))[0]?.s;
+  const size = (
+    await psql<{ s: string }>(h.run, h.h1, "SELECT pg_size_pretty(pg_database_size('postgres')) AS s")
+  )[0]?.s;
   // The replication role, its password in h2's ~/.pgpass, archiving to h2: what every clone uses.
   await must(h.wb, { type: 'link-nodes', node: 'h1', params: { standbys: ['h2'] } });
   await must(h.wb, { type: 'configure-primary', node: 'h1', params: { standbys: ['h2'] } });
@@ -71,17 +77,35 @@ export async function measureClone(
     await runOnHost(
       h.run,
       h.h2,
-      [`${h.h2.pg.binDir}/pg_basebackup`, '-h', h.h1.ip, '-U', 'replicator', '-D', plainDir, '-X', 'stream', '-c', 'fast', '-w'],
+      [
+        `${h.h2.pg.binDir}/pg_basebackup`,
+        '-h',
+        h.h1.ip,
+        '-U',
+        'replicator',
+        '-D',
+        plainDir,
+        '-X',
+        'stream',
+        '-c',
+        'fast',
+        '-w',
+      ],
       { asUser: 'postgres', timeoutMs: 1_800_000 },
     );
     plain.push(performance.now() - t);
     await runOnHost(h.run, h.h2, ['rm', '-rf', '--', plainDir], { asUser: 'postgres', timeoutMs: 300_000 });
-    wbBasebackup.push(await must(h.wb, { type: 'base-backup', node: 'h2', params: { from: 'h1', method: 'pg_basebackup' } }));
+    wbBasebackup.push(
+      await must(h.wb, { type: 'base-backup', node: 'h2', params: { from: 'h1', method: 'pg_basebackup' } }),
+    );
     await restoreStandby(h);
     wbLab.push(await must(h.wb, { type: 'base-backup', node: 'h2', params: { from: 'h1', method: 'lab' } }));
     await restoreStandby(h);
   }
-  const s = (xs: number[]) => ({ samples: xs.map((x) => round(x / 1000, 2)), median: round(median(xs) / 1000, 2) });
+  const s = (xs: number[]) => ({
+    samples: xs.map((x) => round(x / 1000, 2)),
+    median: round(median(xs) / 1000, 2),
+  });
   const mPlain = median(plain);
   return {
     database: size,
@@ -92,12 +116,19 @@ export async function measureClone(
     ratioLab: round(median(wbLab) / mPlain, 2),
     goal: 'pg_basebackup method ≤ 1.10× plain; lab ≤ 2× plain (same run, medians)',
     pass: median(wbBasebackup) / mPlain <= 1.1 && median(wbLab) / mPlain <= 2,
-    anchor: 'plain pg_basebackup -X stream -c fast of a pgbench scale-70 primary: 3.35 s here (performance-anchors.md)',
+    anchor:
+      'plain pg_basebackup -X stream -c fast of a pgbench scale-70 primary: 3.35 s here (performance-anchors.md)',
   };
 }
 
 async function pgClient(host: HostInfo): Promise<InstanceType<typeof PgClient>> {
-  const c = new PgClient({ host: host.ip, port: host.pg.port, user: host.pg.superuser, password: host.pg.password, database: 'postgres' });
+  const c = new PgClient({
+    host: host.ip,
+    port: host.pg.port,
+    user: host.pg.superuser,
+    password: host.pg.password,
+    database: 'postgres',
+  });
   c.on('error', () => {});
   await c.connect();
   return c;
@@ -123,7 +154,11 @@ export async function measurePromote(
   samples: number,
 ): Promise<Record<string, unknown>> {
   const h = await upPair(onRun, onWb);
-  await psql(h.run, h.h1, 'CREATE TABLE bench_promote (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())');
+  await psql(
+    h.run,
+    h.h1,
+    'CREATE TABLE bench_promote (id bigserial PRIMARY KEY, at timestamptz DEFAULT now())',
+  );
   const plain: number[] = [];
   const walboard: number[] = [];
   for (let i = 0; i < samples * 2; i++) {
@@ -138,7 +173,11 @@ export async function measurePromote(
         plain.push((await firstCommit(c)) - t);
       } else {
         const t = performance.now();
-        const started = startOperation(h.wb, { type: 'promote', node: 'h2', params: { method: 'auto' } }).then(async (r) => {
+        const started = startOperation(h.wb, {
+          type: 'promote',
+          node: 'h2',
+          params: { method: 'auto' },
+        }).then(async (r) => {
           if (r.status !== 202) throw new Error(`promote answered ${r.status}: ${await r.text()}`);
         });
         const at = await firstCommit(c);
@@ -161,7 +200,8 @@ export async function measurePromote(
     differenceMs: round(mWb - mPlain, 1),
     goal: 'walboard ≤ plain pg_promote(wait) + 100 ms (medians, same run; old primary stopped)',
     pass: mWb <= mPlain + 100,
-    anchor: 'pg_promote(wait) ~145 ms here; repmgr standby promote returns after ~1.1 s (performance-anchors.md)',
+    anchor:
+      'pg_promote(wait) ~145 ms here; repmgr standby promote returns after ~1.1 s (performance-anchors.md)',
   };
 }
 
@@ -174,7 +214,9 @@ export async function measureSetup(
   for (let i = 0; i < samples; i++) {
     const h = await upPair(onRun, onWb);
     try {
-      seconds.push((await must(h.wb, { type: 'setup-replication', node: 'h1', params: { standbys: ['h2'] } })) / 1000);
+      seconds.push(
+        (await must(h.wb, { type: 'setup-replication', node: 'h1', params: { standbys: ['h2'] } })) / 1000,
+      );
     } finally {
       await h.wb.close();
       onWb(null);

@@ -7,6 +7,7 @@ import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { down, type HostsRun } from '../e2e/hosts/harness.ts';
 import { type BrowserHandle, launchChromium, signInContext } from '../e2e/support/browser.ts';
+import type { RunningWalboard } from '../e2e/support/walboard.ts';
 import { type BenchArgs, MEASUREMENTS, type Measurement, parseBenchArgs } from './args.ts';
 import { upCluster } from './cluster.ts';
 import { measureCommitToBrowser } from './commit-to-browser.ts';
@@ -19,7 +20,6 @@ import { measureClone, measurePromote, measureSetup } from './replication.ts';
 import { measureRss } from './rss.ts';
 import { round } from './stats.ts';
 import { measureStatusPoll } from './status-poll.ts';
-import type { RunningWalboard } from '../e2e/support/walboard.ts';
 
 const RESULTS = join(import.meta.dirname, 'results.json');
 type Results = Record<string, unknown>;

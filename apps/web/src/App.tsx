@@ -8,6 +8,7 @@ import { useClusterFeed } from './features/live/use-cluster-feed.ts';
 import { useLiveSocket } from './features/live/use-live-socket.ts';
 import { visibleRoute } from './features/navigation/route.ts';
 import { useRoute } from './features/navigation/use-route.ts';
+import { OperationHistoryPage } from './features/operation-history/OperationHistoryPage.tsx';
 import { OverviewPage } from './features/overview/OverviewPage.tsx';
 import { AutoLoginNotice } from './features/session/AutoLoginNotice.tsx';
 import { useSession } from './features/session/session-context.ts';
@@ -43,6 +44,13 @@ export function App() {
           <UsersPage />
         ) : route === 'audit' ? (
           <AuditPage />
+        ) : route === 'operations' && selected ? (
+          <OperationHistoryPage
+            clusters={list}
+            cluster={selected}
+            onSelectCluster={select}
+            socket={live.socket}
+          />
         ) : selected ? (
           <OverviewPage
             clusters={list}

@@ -267,6 +267,14 @@ export const operationRequestSchema = z.discriminatedUnion('type', [
         /** With fence confirmed-down: the old primary's name, typed by the user. */
         confirmDown: nameSchema.optional(),
       })
+      .refine((p) => p.fence !== 'confirmed-down' || p.confirmDown !== undefined, {
+        path: ['confirmDown'],
+        message: "fence confirmed-down needs the old primary's name typed in confirmDown",
+      })
+      .refine((p) => p.confirmDown === undefined || p.fence === 'confirmed-down', {
+        path: ['confirmDown'],
+        message: 'confirmDown goes with fence confirmed-down only',
+      })
       .default({ method: 'auto' }),
   }),
   /** Removes archived WAL the node (a primary now) no longer needs: only files before its redo point. */
@@ -379,12 +387,14 @@ export type LossCheck = z.infer<typeof lossCheckSchema>;
 /** A phase of a composite operation (setup-replication): planned now, or when it is reached. */
 export const planPhaseSchema = z.strictObject({
   id: z.string(),
+  /** The operation type the phase runs, or "check" for a composite's closing check. */
   type: z.string(),
   node: z.string(),
   title: z.string(),
   /** false: its steps depend on earlier phases; they are planned again when the phase starts. */
   final: z.boolean(),
 });
+export type PlanPhase = z.infer<typeof planPhaseSchema>;
 
 export const operationPlanSchema = z.strictObject({
   type: z.string(),

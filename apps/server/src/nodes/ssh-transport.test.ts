@@ -439,7 +439,7 @@ describe('SshTransport when the link breaks', () => {
       await new Promise((r) => setTimeout(r, 200));
       const mark = rec.events.length;
       await sshd.pause();
-      expect((await running).message).toContain("connection lost while running 'sleep' '5'");
+      expect((await running).message).toContain('connection lost while running sleep 5');
       const down = await rec.waitFor(false, mark, 5000);
       expect(down.reason).toMatch(/n1/);
       expect(t.isUp()).toBe(false);

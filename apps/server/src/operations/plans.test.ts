@@ -54,7 +54,7 @@ describe('command plans: fixed argv templates', () => {
         '-l',
         '/var/log/pg.log',
         '-o',
-        "-c config_file='/etc/pg/postgresql.conf'",
+        '-c config_file=/etc/pg/postgresql.conf',
         '-w',
         '-t',
         '60',

@@ -21,8 +21,19 @@ describe('composeArchiveCommand: the line PostgreSQL runs', () => {
       { fsync: true },
     );
     expect(line).toBe(
-      'o=$(rsync -a --ignore-existing -i --fsync -e \'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 -i /var/lib/postgresql/.ssh/id_ed25519 -p 22\' %p postgres@10.0.0.12:/var/lib/postgresql/wal_archive/%f) && { test -n "$o" || { v=$(rsync -c -n -i -e \'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 -i /var/lib/postgresql/.ssh/id_ed25519 -p 22\' %p postgres@10.0.0.12:/var/lib/postgresql/wal_archive/%f) && test -z "$v"; }; }',
+      'o=$(rsync -a --ignore-existing -i --fsync -e \'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 -o ControlMaster=auto -o ControlPath=/var/lib/postgresql/.ssh/wb-%%C -o ControlPersist=60 -i /var/lib/postgresql/.ssh/id_ed25519 -p 22\' %p postgres@10.0.0.12:/var/lib/postgresql/wal_archive/%f) && { test -n "$o" || { v=$(rsync -c -n -i -e \'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 -o ControlMaster=auto -o ControlPath=/var/lib/postgresql/.ssh/wb-%%C -o ControlPersist=60 -i /var/lib/postgresql/.ssh/id_ed25519 -p 22\' %p postgres@10.0.0.12:/var/lib/postgresql/wal_archive/%f) && test -z "$v"; }; }',
     );
+  });
+
+  it('leaves out the shared connection when its socket path would be too long', () => {
+    const long = `/home/${'x'.repeat(60)}/.ssh/id_ed25519`;
+    const line = composeArchiveCommand(
+      [{ kind: 'ssh', user: 'u', host: 'h', port: 22, dir: '/a/b', identityFile: long }],
+      {
+        fsync: false,
+      },
+    );
+    expect(line).not.toContain('ControlMaster');
   });
 
   it('doubles a % that belongs to a path, so it can never become a placeholder', () => {

@@ -77,7 +77,9 @@ export interface Capabilities {
   hasBasebackupProgress: boolean;
   /**
    * Low-level non-exclusive backup in one session: SQL to start it ($1 = label, fast checkpoint)
-   * and to stop it (returns lsn, labelfile, spcmapfile). null before 9.6 (exclusive only).
+   * and to stop it (returns lsn, labelfile, spcmapfile) without PostgreSQL's own wait for the
+   * archive, which checks only once a second: walboard waits for the archiver itself. null before
+   * 9.6 (exclusive only).
    */
   lowLevelBackup: { start: string; stop: string } | null;
   /**
@@ -187,12 +189,12 @@ export function capabilitiesFor(versionNum: number): Capabilities {
       v >= 150000
         ? {
             start: 'SELECT pg_backup_start($1, true)::text AS lsn',
-            stop: 'SELECT lsn::text AS lsn, labelfile, spcmapfile FROM pg_backup_stop(true)',
+            stop: 'SELECT lsn::text AS lsn, labelfile, spcmapfile FROM pg_backup_stop(false)',
           }
         : v >= 100000
           ? {
               start: 'SELECT pg_start_backup($1, true, false)::text AS lsn',
-              stop: 'SELECT lsn::text AS lsn, labelfile, spcmapfile FROM pg_stop_backup(false, true)',
+              stop: 'SELECT lsn::text AS lsn, labelfile, spcmapfile FROM pg_stop_backup(false, false)',
             }
           : v >= 90600
             ? {

@@ -89,7 +89,9 @@ describe('parseHba', () => {
   });
 
   it('reads tab-separated fields (Debian 15 with tabs) like space-separated ones', () => {
-    const r = parseHba(DEBIAN_15).find((x) => x.address === '127.0.0.1/32' && x.databases[0] === 'replication');
+    const r = parseHba(DEBIAN_15).find(
+      (x) => x.address === '127.0.0.1/32' && x.databases[0] === 'replication',
+    );
     expect(r).toMatchObject({ type: 'host', users: ['all'], method: 'scram-sha-256' });
   });
 
@@ -100,6 +102,8 @@ describe('parseHba', () => {
       type: 'host',
       databases: ['replication'],
       users: ['replicator'],
+      databaseKeywords: ['replication'],
+      userKeywords: ['replicator'],
       address: '10.1.2.0',
       mask: '255.255.255.0',
       method: 'scram-sha-256',
@@ -119,6 +123,8 @@ describe('parseHba', () => {
     );
     expect(r?.databases).toEqual(['replication', 'postgres']);
     expect(r?.users).toEqual(['repl user', 'backup']);
+    // Only unquoted items can be keywords.
+    expect(r?.userKeywords).toEqual(['backup']);
     expect(r?.method).toBe('md5');
     expect(parseHba('host replication "a#b" 10.0.0.0/8 md5\n')[0]?.users).toEqual(['a#b']);
   });
@@ -162,6 +168,20 @@ describe('replicationAccess', () => {
       // Never the IPv4 localhost line either.
       expect(a.rule?.address).not.toBe('127.0.0.1/32');
     }
+  });
+
+  it('an IPv6 pattern never matches an IPv4 connection: a rule appended after Debian\'s ::1 line is met', () => {
+    // PostgreSQL: "An entry given in IPv4 format will match only IPv4 connections, and an entry
+    // given in IPv6 format will match only IPv6 connections".
+    const appended = `${DEBIAN_15}host    replication     replicator      10.0.0.0/24             scram-sha-256\n`;
+    expect(replicationAccess(appended, 'replicator', '10.0.0.2')).toMatchObject({
+      allowed: true,
+      rule: { line: 17, address: '10.0.0.0/24' },
+    });
+    expect(replicationAccess('host replication all ::/0 reject\n', 'replicator', '10.0.0.2')).toEqual({
+      rule: null,
+      allowed: false,
+    });
   });
 
   it('`all` in the database column does not match a replication connection', () => {
@@ -221,9 +241,9 @@ describe('replicationAccess', () => {
   // replication) makes the word lose its special meaning, and just match a database, user, or host
   // with that name."
   it('a quoted "all" in the user column is a role named all, not every role', () => {
-    expect(
-      replicationAccess('host replication "all" 10.0.0.5/32 trust\n', 'replicator', '10.0.0.5'),
-    ).toEqual({ rule: null, allowed: false });
+    expect(replicationAccess('host replication "all" 10.0.0.5/32 trust\n', 'replicator', '10.0.0.5')).toEqual(
+      { rule: null, allowed: false },
+    );
   });
 
   it('a quoted "replication" in the database column is a database of that name, not replication connections', () => {
@@ -261,7 +281,11 @@ describe('replicationAccess', () => {
       ['cert', false],
       ['gss', false],
     ] as const) {
-      const a = replicationAccess(`host replication replicator 10.0.0.5/32 ${method}\n`, 'replicator', '10.0.0.5');
+      const a = replicationAccess(
+        `host replication replicator 10.0.0.5/32 ${method}\n`,
+        'replicator',
+        '10.0.0.5',
+      );
       expect([method, a.allowed, a.rule?.line]).toEqual([method, ok, 1]);
     }
   });

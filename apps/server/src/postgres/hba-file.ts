@@ -8,8 +8,12 @@ export interface HbaRule {
   /** 1-based line number. */
   line: number;
   type: string;
+  /** Names as the server reads them (quotes removed). */
   databases: string[];
   users: string[];
+  /** The items written without quotes: only these can be keywords (all, replication, …). */
+  databaseKeywords: string[];
+  userKeywords: string[];
   /** Address field (CIDR, host name, all, samehost, samenet), null for local lines. */
   address: string | null;
   /** A separate netmask field, when the address is written without /bits. */
@@ -17,6 +21,10 @@ export interface HbaRule {
   method: string;
 }
 
+/**
+ * Whitespace-separated fields; double quotes are kept around quoted text, because a quoted
+ * keyword ("all", "replication") is a plain name to the server, not the keyword.
+ */
 function tokens(line: string): string[] {
   const out: string[] = [];
   let cur = '';
@@ -27,6 +35,7 @@ function tokens(line: string): string[] {
     if (c === '"') {
       quoted = !quoted;
       inToken = true;
+      cur += c;
       continue;
     }
     if (!quoted && /\s/.test(c)) {
@@ -44,6 +53,35 @@ function tokens(line: string): string[] {
 
 const TCP_TYPES = new Set(['host', 'hostssl', 'hostnossl', 'hostgssenc', 'hostnogssenc']);
 
+/** Splits a comma list (quotes kept in `raw`): each item's name, and whether it was quoted. */
+function listItems(raw: string): { name: string; quoted: boolean }[] {
+  const items: { name: string; quoted: boolean }[] = [];
+  let cur = '';
+  let quoted = false;
+  let inQuotes = false;
+  for (const c of raw) {
+    if (c === '"') {
+      inQuotes = !inQuotes;
+      quoted = true;
+      continue;
+    }
+    if (c === ',' && !inQuotes) {
+      items.push({ name: cur, quoted });
+      cur = '';
+      quoted = false;
+      continue;
+    }
+    cur += c;
+  }
+  items.push({ name: cur, quoted });
+  return items;
+}
+
+function lists(raw: string): { names: string[]; keywords: string[] } {
+  const items = listItems(raw);
+  return { names: items.map((i) => i.name), keywords: items.filter((i) => !i.quoted).map((i) => i.name) };
+}
+
 /** Active rules in file order (include directives and malformed lines are skipped). */
 export function parseHba(text: string): HbaRule[] {
   const rules: HbaRule[] = [];
@@ -51,27 +89,21 @@ export function parseHba(text: string): HbaRule[] {
     const t = tokens(raw);
     const [type, db, user] = t;
     if (!type || !db || !user) return;
+    const d = lists(db);
+    const u = lists(user);
+    const who = { databases: d.names, databaseKeywords: d.keywords, users: u.names, userKeywords: u.keywords };
     if (type === 'local') {
-      rules.push({
-        line: i + 1,
-        type,
-        databases: db.split(','),
-        users: user.split(','),
-        address: null,
-        mask: null,
-        method: t[3] ?? '',
-      });
+      rules.push({ line: i + 1, type, ...who, address: null, mask: null, method: t[3] ?? '' });
       return;
     }
     if (!TCP_TYPES.has(type)) return;
-    const address = t[3] ?? null;
+    const address = t[3] === undefined ? null : t[3].replaceAll('"', '');
     const maybeMask = t[4] ?? '';
     const hasMask = address !== null && !address.includes('/') && /^\d{1,3}(\.\d{1,3}){3}$/.test(maybeMask);
     rules.push({
       line: i + 1,
       type,
-      databases: db.split(','),
-      users: user.split(','),
+      ...who,
       address,
       mask: hasMask ? maybeMask : null,
       method: (hasMask ? t[5] : t[4]) ?? '',
@@ -118,8 +150,8 @@ function addressMatch(rule: HbaRule, ip: string): 'yes' | 'no' | 'maybe' {
 }
 
 function userMatch(rule: HbaRule, user: string): 'yes' | 'no' | 'maybe' {
-  if (rule.users.includes('all') || rule.users.includes(user)) return 'yes';
-  return rule.users.some((u) => u.startsWith('+') || u.startsWith('@') || u.startsWith('/')) ? 'maybe' : 'no';
+  if (rule.userKeywords.includes('all') || rule.users.includes(user)) return 'yes';
+  return rule.userKeywords.some((u) => u.startsWith('+') || u.startsWith('@') || u.startsWith('/')) ? 'maybe' : 'no';
 }
 
 export interface ReplicationAccess {
@@ -133,7 +165,7 @@ export interface ReplicationAccess {
 export function replicationAccess(text: string, user: string, ip: string): ReplicationAccess {
   for (const r of parseHba(text)) {
     if (r.type === 'local') continue;
-    if (!r.databases.includes('replication')) continue;
+    if (!r.databaseKeywords.includes('replication')) continue;
     const u = userMatch(r, user);
     const a = addressMatch(r, ip);
     if (u === 'no' || a === 'no') continue;

@@ -66,8 +66,12 @@ describe('escaping', () => {
 
 describe('setPgpassEntry', () => {
   it('creates the file with one line when there is none', () => {
-    expect(setPgpassEntry(null, { ...KEY, password: 's3cret' })).toBe('10.0.0.1:5432:replication:replicator:s3cret\n');
-    expect(setPgpassEntry('', { ...KEY, password: 's3cret' })).toBe('10.0.0.1:5432:replication:replicator:s3cret\n');
+    expect(setPgpassEntry(null, { ...KEY, password: 's3cret' })).toBe(
+      '10.0.0.1:5432:replication:replicator:s3cret\n',
+    );
+    expect(setPgpassEntry('', { ...KEY, password: 's3cret' })).toBe(
+      '10.0.0.1:5432:replication:replicator:s3cret\n',
+    );
   });
 
   it('replaces the line of the same host:port:database:user in place and keeps every other line', () => {
@@ -89,7 +93,8 @@ describe('setPgpassEntry', () => {
   });
 
   it('leaves exactly one line for the key when the file had it twice', () => {
-    const before = 'a:1:b:c:keep\n10.0.0.1:5432:replication:replicator:one\n10.0.0.1:5432:replication:replicator:two\n';
+    const before =
+      'a:1:b:c:keep\n10.0.0.1:5432:replication:replicator:one\n10.0.0.1:5432:replication:replicator:two\n';
     expect(setPgpassEntry(before, { ...KEY, password: 'p' })).toBe(
       'a:1:b:c:keep\n10.0.0.1:5432:replication:replicator:p\n',
     );

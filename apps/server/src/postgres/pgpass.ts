@@ -47,6 +47,12 @@ function sameKey(fields: string[], k: PgpassKey): boolean {
   );
 }
 
+/** Whether libpq would use this line for the key: each of the first four fields literal or "*". */
+function covers(fields: string[], k: PgpassKey): boolean {
+  const want = [k.host, String(k.port), k.database, k.user];
+  return fields.length === 5 && want.every((w, i) => fields[i] === '*' || fields[i] === w);
+}
+
 function lines(text: string | null): string[] {
   if (!text) return [];
   const l = text.split('\n');
@@ -54,27 +60,32 @@ function lines(text: string | null): string[] {
   return l;
 }
 
-/** The file with exactly one line for this key (replaced in place, or added at the end). */
+/**
+ * The file with exactly one line for this key, placed before any other line libpq would match
+ * first (a wildcard line for the same role): libpq uses the first matching line.
+ */
 export function setPgpassEntry(text: string | null, e: PgpassEntry): string {
   const line = [e.host, String(e.port), e.database, e.user, e.password].map(escapePgpassField).join(':');
-  let done = false;
+  const all = lines(text);
+  const parsed = all.map(parsePgpassLine);
+  const first = parsed.findIndex((f) => f !== null && covers(f, e));
   const out: string[] = [];
-  for (const l of lines(text)) {
-    const f = parsePgpassLine(l);
-    if (f && sameKey(f, e)) {
-      if (!done) out.push(line);
-      done = true;
-    } else out.push(l);
-  }
-  if (!done) out.push(line);
+  all.forEach((l, i) => {
+    const f = parsed[i];
+    if (i === first) out.push(line);
+    // The key's own line is replaced where it stood (first) or dropped (a later duplicate).
+    if (f && sameKey(f, e)) return;
+    out.push(l);
+  });
+  if (first < 0) out.push(line);
   return `${out.join('\n')}\n`;
 }
 
-/** The password the file holds for this key (the first matching line, as libpq reads it). */
+/** The password libpq would use for this key: the first line that matches it, "*" included. */
 export function pgpassPassword(text: string | null, k: PgpassKey): string | null {
   for (const l of lines(text)) {
     const f = parsePgpassLine(l);
-    if (f && sameKey(f, k)) return f[4] ?? '';
+    if (f && covers(f, k)) return f[4] ?? '';
   }
   return null;
 }

@@ -133,7 +133,9 @@ describe('archiveFilesBefore', () => {
   });
 
   it('an archive with only history files or only newer files gives nothing', () => {
-    expect(archiveFilesBefore(['00000001.history', '00000002.history'], '000000020000000000000001')).toEqual([]);
+    expect(archiveFilesBefore(['00000001.history', '00000002.history'], '000000020000000000000001')).toEqual(
+      [],
+    );
     expect(archiveFilesBefore([], '000000020000000000000001')).toEqual([]);
     expect(archiveFilesBefore(['000000010000000000000009'], '000000010000000000000009')).toEqual([]);
   });

@@ -1,4 +1,6 @@
+import { OPERATION_TYPES, operationStateSchema } from '@walboard/shared/operations';
 import { describe, expect, it } from 'vitest';
+import { typeLabel } from '../features/operations/type-labels.ts';
 import { catalogParts, catalogs, format, languages, pickLang, placeholdersOf } from './catalog.ts';
 
 // The raw JSON, not `catalogs`: the typed view would hide extra keys in es.json.
@@ -40,6 +42,26 @@ describe('i18n catalogs', () => {
   it('use the same {placeholders} per key', () => {
     for (const [key, template] of Object.entries(en)) {
       expect(placeholdersOf(es[key] ?? ''), key).toEqual(placeholdersOf(template));
+    }
+  });
+
+  it("keep each feature file in step: the Spanish file holds exactly the English file's keys", () => {
+    catalogParts.en.forEach((enPart, i) => {
+      const esKeys = new Set(Object.keys(catalogParts.es[i] ?? {}));
+      const enKeys = new Set(Object.keys(enPart));
+      const missing = [...enKeys].filter((k) => !esKeys.has(k));
+      const extra = [...esKeys].filter((k) => !enKeys.has(k));
+      expect({ file: i, missing, extra }).toEqual({ file: i, missing: [], extra: [] });
+    });
+  });
+
+  it('name every operation type and every operation state in both languages, each differently', () => {
+    for (const lang of languages) {
+      const labels = OPERATION_TYPES.map((type) => catalogs[lang][typeLabel[type]]);
+      expect(new Set(labels).size, lang).toBe(OPERATION_TYPES.length);
+      for (const state of operationStateSchema.options) {
+        expect(raw[lang]?.[`operations.state.${state}`], `${lang}: ${state}`).toBeTruthy();
+      }
     }
   });
 

@@ -10,6 +10,8 @@ import logsEn from '../features/logs/messages.en.json';
 import logsEs from '../features/logs/messages.es.json';
 import navigationEn from '../features/navigation/messages.en.json';
 import navigationEs from '../features/navigation/messages.es.json';
+import operationHistoryEn from '../features/operation-history/messages.en.json';
+import operationHistoryEs from '../features/operation-history/messages.es.json';
 import operationsEn from '../features/operations/messages.en.json';
 import operationsEs from '../features/operations/messages.es.json';
 import replicationEn from '../features/replication/messages.en.json';
@@ -34,6 +36,7 @@ const en = {
   ...auditEn,
   ...hostkeysEn,
   ...operationsEn,
+  ...operationHistoryEn,
 };
 const es = {
   ...coreEs,
@@ -47,6 +50,7 @@ const es = {
   ...auditEs,
   ...hostkeysEs,
   ...operationsEs,
+  ...operationHistoryEs,
 };
 
 /** The files each catalog is made of, untyped, so tests can find extra or clashing keys. */
@@ -63,6 +67,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     auditEn,
     hostkeysEn,
     operationsEn,
+    operationHistoryEn,
   ],
   es: [
     coreEs,
@@ -76,6 +81,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     auditEs,
     hostkeysEs,
     operationsEs,
+    operationHistoryEs,
   ],
 };
 

@@ -25,3 +25,17 @@ export function formatSeconds(seconds: number): string {
   const h = Math.floor(m / 60);
   return `${h} h ${m - h * 60} min`;
 }
+
+/**
+ * A duration to wait (time left, elapsed), whole seconds: "45 s", "3 min 05 s", "2 h 07 min".
+ * Seconds are dropped past an hour, where they only flicker.
+ */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s - m * 60).padStart(2, '0')} s`;
+  const h = Math.floor(m / 60);
+  return `${h} h ${String(m - h * 60).padStart(2, '0')} min`;
+}

@@ -1,6 +1,8 @@
 import type { NodeConfig } from '@walboard/shared/config';
 import type { BaseBackupMethod, OperationRequestOf, PlanStep } from '@walboard/shared/operations';
-import { peerAddress } from '../../nodes/node-address.ts';
+import { peerAddress, type SshTarget, sshTargetOf } from '../../nodes/node-address.ts';
+import type { PgConnection } from '../../nodes/node-session.ts';
+import { shellQuote, shellTemplate } from '../../nodes/shell-quote.ts';
 import type { RawProcess } from '../../nodes/transport.ts';
 import type { Capabilities } from '../../postgres/capabilities.ts';
 import { buildConninfo } from '../../postgres/conninfo.ts';
@@ -16,8 +18,9 @@ import {
   pgpassOf,
   stagingDirOf,
 } from '../replication-common.ts';
-import { commandStep, customStep, fail, ok, pgCtlStep } from '../step-builders.ts';
+import { commandStep, customStep, fail, ok, pgCtlStep, waitFor } from '../step-builders.ts';
 import { runCommand } from '../step-executor.ts';
+import { sshProofArgv } from './link-nodes.ts';
 import { ProgressMeter } from './progress-meter.ts';
 
 /**
@@ -51,10 +54,17 @@ export interface BackupFacts {
   pgBasebackup: string | null;
   pgpassReady: boolean;
   home: string;
+  /**
+   * How the lab copy reaches the standby: ssh from the primary (its user's home, the standby as
+   * target), or null when both nodes are on this machine.
+   */
+  link: { home: string; target: SshTarget } | null;
+  /** Why the primary cannot ssh to the standby (null when it can, or needs not). */
+  linkBroken: string | null;
 }
 
 export async function readBackupFacts(
-  req: { node: string; params: { from: string; replicationUser: string } },
+  req: { node: string; params: { from: string; replicationUser: string; method: BaseBackupMethod } },
   reader: ClusterReader,
   opts: GatherOptions = {},
 ): Promise<BackupFacts> {
@@ -117,6 +127,13 @@ export async function readBackupFacts(
     sysS !== null && sysS === sysP
       ? await reader.pathType(req.node, `${standby.postgres.dataDir}/backup_label`)
       : null;
+  const target = standby.transport === 'local' && primary.transport === 'local' ? null : sshTargetOf(standby);
+  const link = target ? { home: await reader.home(from), target } : null;
+  let linkBroken: string | null = null;
+  if (link && req.params.method === 'lab' && !predicting) {
+    const r = await reader.exec(from, sshProofArgv(link.home, link.target), 30_000);
+    if (r.code !== 0) linkBroken = (r.stderr || r.stdout).trim().split('\n').at(-1) ?? `exit ${r.code}`;
+  }
   return {
     standby,
     server,
@@ -144,6 +161,8 @@ export async function readBackupFacts(
         user: req.params.replicationUser,
       }) !== null,
     home,
+    link,
+    linkBroken,
   };
 }
 
@@ -154,6 +173,15 @@ function refuseUnsafe(
 ): void {
   const s = f.standby.name;
   const p = f.primary.name;
+  // First: never take a standby away from another primary, whatever else is wrong.
+  if (f.upstream) {
+    const same = f.upstream.host === f.primaryAddress && f.upstream.port === f.primary.postgres.port;
+    if (!same)
+      throw new PlanRefusal(
+        s,
+        `${s} is a standby streaming from ${f.upstream.host}:${f.upstream.port}, not from ${p} (${f.primaryAddress}:${f.primary.postgres.port}): walboard does not take a standby away from another primary; stop it first if that is what you mean`,
+      );
+  }
   if (f.standbyMajor !== null && String(f.standbyMajor) !== f.primaryCaps.major)
     throw new PlanRefusal(
       s,
@@ -169,14 +197,6 @@ function refuseUnsafe(
       s,
       `${s} runs as a primary with ${f.clientSessions.length} client session${f.clientSessions.length === 1 ? '' : 's'} (${f.clientSessions.slice(0, 3).join(', ')}): its data would be replaced; stop those clients, or send overwriteInUse: true if this data may go`,
     );
-  if (f.upstream) {
-    const same = f.upstream.host === f.primaryAddress && f.upstream.port === f.primary.postgres.port;
-    if (!same)
-      throw new PlanRefusal(
-        s,
-        `${s} is a standby streaming from ${f.upstream.host}:${f.upstream.port}, not from ${p} (${f.primaryAddress}:${f.primary.postgres.port}): walboard does not take a standby away from another primary; stop it first if that is what you mean`,
-      );
-  }
   if (f.tablespaces.length > 0)
     throw new PlanRefusal(
       p,
@@ -279,11 +299,14 @@ function pgBasebackupArgv(f: BackupFacts, user: string): string[] {
   ];
 }
 
-/** Waits for a raw process, passing its stderr on line by line (and \r-separated progress to `onProgress`). */
+/** What a line of a copy's output is: progress, a marker walboard reads itself, or output to show. */
+type LineKind = 'progress' | 'hidden' | 'show';
+
+/** Waits for a raw process, passing its output on line by line (\r or \n separated). */
 async function followProcess(
   rt: StepRuntime,
   proc: RawProcess,
-  onProgress: (text: string) => void,
+  classify: (line: string) => LineKind,
   timeoutMs: number,
 ): Promise<{ code: number | null; cancelled: boolean; timedOut: boolean; tail: string }> {
   let tail = '';
@@ -293,8 +316,7 @@ async function followProcess(
     partial = parts.pop() ?? '';
     for (const p of parts) {
       if (p.trim() === '') continue;
-      if (/\d+\/\d+ kB/.test(p)) onProgress(p);
-      else {
+      if (classify(p) === 'show') {
         rt.out(p);
         tail = p;
       }
@@ -360,14 +382,14 @@ function pgBasebackupStep(f: BackupFacts, user: string, extra: Partial<PlanStep>
             .catch(() => {});
         }, 500);
       }
-      const onProgress = (line: string) => {
-        if (f.primaryCaps.hasBasebackupProgress) return;
+      const classify = (line: string): LineKind => {
         const m = /(\d+)\/(\d+) kB/.exec(line);
-        if (m) rt.progress(meter.at(Number(m[1]) * 1024, Number(m[2]) * 1024));
+        if (!m) return 'show';
+        if (!f.primaryCaps.hasBasebackupProgress)
+          rt.progress(meter.at(Number(m[1]) * 1024, Number(m[2]) * 1024));
+        return 'progress';
       };
-      const r = await followProcess(rt, proc, onProgress, COPY_TIMEOUT_MS).finally(() =>
-        clearInterval(timer),
-      );
+      const r = await followProcess(rt, proc, classify, COPY_TIMEOUT_MS).finally(() => clearInterval(timer));
       return copyResult(r, 'pg_basebackup', meter, rt);
     },
     COPY_TIMEOUT_MS,
@@ -440,6 +462,11 @@ export function tarExcludes(caps: Capabilities): string[] {
 }
 
 const BACKUP_SESSION = 'base-backup-session';
+/** tar writes records of 20 × 512 bytes; a checkpoint every 1000 records is every 10 MB. */
+const TAR_CHECKPOINT = 1000;
+const TAR_RECORD_BYTES = 10_240;
+const COPY_CIPHERS = 'aes128-gcm@openssh.com,aes256-gcm@openssh.com,chacha20-poly1305@openssh.com,aes128-ctr';
+const TAR_PIPE = '{ {{tar}}; echo "walboard-tar-exit:$?" >&2; } | {{receive}}';
 
 function labSteps(f: BackupFacts, extra: Partial<PlanStep>): ExecStep[] {
   const s = f.standby.name;
@@ -461,10 +488,21 @@ function labSteps(f: BackupFacts, extra: Partial<PlanStep>): ExecStep[] {
     '-',
     '--warning=no-file-changed',
     '--warning=no-file-removed',
+    `--checkpoint=${TAR_CHECKPOINT}`,
     ...tarExcludes(caps),
     '.',
   ];
   const tarIn = ['tar', '-C', staging, '-xpf', '-'];
+  // The pipe runs on the primary: tar into ssh to the standby (or into a second tar when both are
+  // local). dash has no pipefail, so tar's own status is written on stderr and read back.
+  const link = f.link;
+  // AES-GCM first: with the CPU's AES instructions it is several times faster than OpenSSH's
+  // default chacha20-poly1305 for a bulk copy. Every cipher listed is enabled by default in sshd.
+  const ssh = link ? sshProofArgv(link.home, link.target) : [];
+  const receive = link
+    ? [...ssh.slice(0, 1), '-o', `Ciphers=${COPY_CIPHERS}`, ...ssh.slice(1, -1), shellQuote(tarIn)]
+    : tarIn;
+  const pipeline = ['sh', '-c', shellTemplate(TAR_PIPE, { tar: tarOut, receive })];
   return [
     customStep(
       {
@@ -505,66 +543,49 @@ function labSteps(f: BackupFacts, extra: Partial<PlanStep>): ExecStep[] {
         title: `Stream ${p}'s data directory as tar (no compression) into ${staging} on ${s}`,
         argv: tarOut,
         pipeTo: { node: s, argv: tarIn },
-        detail: `walboard passes the stream from ${p} to ${s} and counts its bytes for the progress. The lab guide compressed it with gzip (about 7 times slower here). WAL is left out: ${s} gets it from its archive or by streaming. Cancel stops both tar processes and removes ${staging}.`,
+        detail: link
+          ? `${p} pipes tar straight into ssh to ${s} (the key link-nodes set up); tar reports every 10 MB, which is the progress. The lab guide compressed it with gzip (about 7 times slower here). WAL is left out: ${s} gets it from its archive or by streaming. Cancel stops the copy and removes ${staging}.`
+          : `Both servers are on this machine: one tar pipes into the other. WAL is left out: ${s} gets it from its archive or by streaming. Cancel stops the copy and removes ${staging}.`,
         ...extra,
       },
       async (rt) => {
         const meter = new ProgressMeter(f.primaryBytes);
-        const src = await rt.session(p).transport.spawn(tarOut);
-        const dst = await rt.session(s).transport.spawn(tarIn, { stdin: true });
+        const proc = await rt.session(p).transport.spawn(pipeline);
+        let tarExit: number | null = null;
         let bytes = 0;
-        src.stdout.on('data', (b: Buffer) => {
-          bytes += b.length;
-        });
-        const tick = setInterval(() => rt.progress(meter.at(bytes, null)), 500);
-        const stdin = dst.stdin;
-        if (!stdin) return fail('the receiving tar has no input');
-        // Nothing is expected on the receiver's stdout, but an unread stream never ends (nor closes).
-        dst.stdout.resume();
-        src.stdout.pipe(stdin);
-        const errs: string[] = [];
-        src.stderr.on('data', (b: Buffer) => {
-          for (const l of b.toString('utf8').split('\n'))
-            if (l.trim()) {
-              errs.push(`${p}: ${l}`);
-              rt.out(`${p}: ${l}`);
+        const r = await followProcess(
+          rt,
+          proc,
+          (line) => {
+            const exit = /^walboard-tar-exit:(\d+)$/.exec(line);
+            if (exit) {
+              tarExit = Number(exit[1]);
+              return 'hidden';
             }
-        });
-        dst.stderr.on('data', (b: Buffer) => {
-          for (const l of b.toString('utf8').split('\n'))
-            if (l.trim()) {
-              errs.push(`${s}: ${l}`);
-              rt.out(`${s}: ${l}`);
-            }
-        });
-        let cancelled = false;
-        const onAbort = () => {
-          cancelled = true;
-          src.kill();
-          dst.kill();
-        };
-        rt.signal.addEventListener('abort', onAbort, { once: true });
-        try {
-          const [a, b] = await Promise.all([src.done, dst.done]);
-          if (cancelled)
-            return {
-              ok: false,
-              cancelled: true,
-              output: '',
-              exitCode: null,
-              reason: 'the copy was stopped; the partial copy is removed',
-            };
-          // GNU tar exits 1 when a file changed while it was read: expected under a running server.
-          if (a.code !== 0 && a.code !== 1)
-            return fail(`tar on ${p} exited with ${a.code}: ${errs.at(-1) ?? ''}`);
-          if (b.code !== 0) return fail(`tar on ${s} exited with ${b.code}: ${errs.at(-1) ?? ''}`);
-          const done = meter.finish(bytes);
-          rt.progress(done);
-          return ok(`streamed ${formatBytes(bytes)} in ${meter.seconds().toFixed(1)} s`);
-        } finally {
-          clearInterval(tick);
-          rt.signal.removeEventListener('abort', onAbort);
-        }
+            const m = /Write checkpoint (\d+)$/.exec(line);
+            if (!m) return 'show';
+            bytes = Number(m[1]) * TAR_RECORD_BYTES;
+            rt.progress(meter.at(bytes, null));
+            return 'progress';
+          },
+          COPY_TIMEOUT_MS,
+        );
+        if (r.cancelled)
+          return {
+            ok: false,
+            cancelled: true,
+            output: '',
+            exitCode: r.code,
+            reason: 'the copy was stopped; the partial copy is removed',
+          };
+        if (r.timedOut) return fail('the copy did not finish within 6 h and was stopped');
+        // GNU tar exits 1 when a file changed while it was read: expected under a running server.
+        if (tarExit !== 0 && tarExit !== 1)
+          return fail(`tar on ${p} exited with ${tarExit ?? 'no status'}: ${r.tail}`);
+        if (r.code !== 0) return fail(`the receiving end on ${s} exited with ${r.code}: ${r.tail}`);
+        const done = meter.finish(bytes);
+        rt.progress(done);
+        return ok(`copied about ${formatBytes(bytes)} in ${meter.seconds().toFixed(1)} s`);
       },
       COPY_TIMEOUT_MS,
     ),
@@ -576,27 +597,63 @@ function labSteps(f: BackupFacts, extra: Partial<PlanStep>): ExecStep[] {
         sql: low.stop,
         sqlParams: [],
         detail:
-          'It waits until the WAL the copy needs is archived. backup_label tells the standby where to start replaying.',
+          'Then walboard waits until the last WAL segment the copy needs is archived (pg_stat_archiver, every 50 ms): the standby reads it from its archive directory. backup_label tells the standby where to start replaying.',
         ...extra,
       },
       async (rt) => {
-        const conn = rt.shared.get(BACKUP_SESSION) as
-          | import('../../nodes/node-session.ts').PgConnection
-          | undefined;
+        const conn = rt.shared.get(BACKUP_SESSION) as PgConnection | undefined;
         if (!conn) return fail('the backup session is gone');
         const r = await conn.query<{ lsn: string; labelfile: string; spcmapfile: string | null }>({
           text: low.stop,
         });
         const row = r.rows[0];
         if (!row) return fail('the backup stop returned nothing');
+        const archived = await waitArchived(rt, conn, row.lsn);
+        if (!archived.ok) return archived;
         const t = rt.session(s).transport;
         await t.writeFileAtomic(`${staging}/backup_label`, row.labelfile, 0o600);
         if (row.spcmapfile) await t.writeFileAtomic(`${staging}/tablespace_map`, row.spcmapfile, 0o600);
-        return ok(`backup stopped at ${row.lsn}\n${row.labelfile.trim()}`);
+        return ok(`backup stopped at ${row.lsn}; ${archived.output}\n${row.labelfile.trim()}`);
       },
       3600_000,
     ),
   ];
+}
+
+/** Waits until the segment holding `lsn` is archived (what pg_backup_stop(true) would wait for). */
+async function waitArchived(rt: StepRuntime, conn: PgConnection, lsn: string): Promise<StepResult> {
+  const seg = await conn.query<{ f: string; mode: string }>({
+    text: "SELECT pg_walfile_name($1::pg_lsn) AS f, current_setting('archive_mode') AS mode",
+    values: [lsn],
+  });
+  const file = seg.rows[0]?.f ?? '';
+  if (seg.rows[0]?.mode === 'off')
+    return ok('archive_mode is off: the standby gets its WAL by streaming only');
+  rt.out(`waiting until ${file} is archived`);
+  const sql = 'SELECT last_archived_wal, last_failed_wal, failed_count::text AS failed FROM pg_stat_archiver';
+  const before = (await conn.query<{ failed: string }>({ text: sql })).rows[0]?.failed;
+  const done = await waitFor(
+    async () => {
+      const a = (
+        await conn.query<{
+          last_archived_wal: string | null;
+          last_failed_wal: string | null;
+          failed: string;
+        }>({ text: sql })
+      ).rows[0];
+      if (a?.last_archived_wal && a.last_archived_wal.slice(0, 24) >= file) return 'archived';
+      return a && a.failed !== before && a.last_failed_wal === file ? 'failing' : null;
+    },
+    600_000,
+    50,
+    rt.signal,
+  );
+  if (done === 'archived') return ok(`${file} archived`);
+  if (done === 'failing')
+    return fail(
+      `archiving ${file} fails: the copy needs it; see the primary's log for what archive_command printed`,
+    );
+  return fail(`${file} was not archived within 10 min: see the primary's log for the archiver's messages`);
 }
 
 /** The steps of base-backup (also a phase of setup-replication). */

@@ -22,7 +22,6 @@ import {
   sshKeyOf,
 } from '../replication-common.ts';
 import { editTextFile } from '../settings-writer.ts';
-import { sshProofArgv } from './link-nodes.ts';
 import {
   commandStep,
   configFileStep,
@@ -34,6 +33,7 @@ import {
   waitFor,
 } from '../step-builders.ts';
 import { unifiedDiff } from '../unified-diff.ts';
+import { sshProofArgv } from './link-nodes.ts';
 
 /**
  * configure-primary: the lab's "WAL shipping" and "let the standby connect" parts on the primary.
@@ -249,14 +249,19 @@ export async function readPrimaryFacts(
 }
 
 /** Standbys the primary's user cannot ssh to in batch mode (what archive_command needs). */
-async function brokenLinks(reader: ClusterReader, primary: string, standbys: readonly NodeConfig[]): Promise<string[]> {
+async function brokenLinks(
+  reader: ClusterReader,
+  primary: string,
+  standbys: readonly NodeConfig[],
+): Promise<string[]> {
   const home = await reader.home(primary);
   const out: string[] = [];
   for (const s of standbys) {
     const t = sshTargetOf(s);
     if (!t) continue;
     const r = await reader.exec(primary, sshProofArgv(home, t), 30_000);
-    if (r.code !== 0) out.push(`${s.name}: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? `exit ${r.code}`}`);
+    if (r.code !== 0)
+      out.push(`${s.name}: ${(r.stderr || r.stdout).trim().split('\n').at(-1) ?? `exit ${r.code}`}`);
   }
   return out;
 }

@@ -154,6 +154,12 @@ export function planConfigureStandby(
   const s = f.standby.name;
   const p = f.primary.name;
   const notes: string[] = [];
+  // First: never move a standby that streams from another primary, whatever else is wrong.
+  if (f.upstream && (f.upstream.host !== f.primaryAddress || f.upstream.port !== f.primary.postgres.port))
+    throw new PlanRefusal(
+      s,
+      `${s} streams from ${f.upstream.host}:${f.upstream.port} now, not from ${p}: walboard does not move a running standby to another primary here; stop it first if you mean to`,
+    );
   if (f.server.running && f.server.inRecovery === false)
     throw new PlanRefusal(
       s,
@@ -163,11 +169,6 @@ export function planConfigureStandby(
     throw new PlanRefusal(
       s,
       `${s}'s data directory is not a copy of ${p} (their database system identifiers differ): it could never replay ${p}'s WAL; run base-backup from ${p} first`,
-    );
-  if (f.upstream && (f.upstream.host !== f.primaryAddress || f.upstream.port !== f.primary.postgres.port))
-    throw new PlanRefusal(
-      s,
-      `${s} streams from ${f.upstream.host}:${f.upstream.port} now, not from ${p}: walboard does not move a running standby to another primary here; stop it first if you mean to`,
     );
   if (!f.standby.archiveDir || (!f.archiveDirExists && !f.predicted))
     throw new PlanRefusal(

@@ -6,6 +6,7 @@ describe('routeFromHash', () => {
     expect(routeFromHash('#/users')).toBe('users');
     expect(routeFromHash('#/audit')).toBe('audit');
     expect(routeFromHash('#/audit?x=1')).toBe('audit');
+    expect(routeFromHash('#/operations')).toBe('operations');
     expect(routeFromHash('')).toBe('overview');
     expect(routeFromHash('#/')).toBe('overview');
     expect(routeFromHash('#/nope')).toBe('overview');
@@ -13,15 +14,17 @@ describe('routeFromHash', () => {
   });
 
   it('round-trips through hashFor', () => {
-    for (const r of ['overview', 'users', 'audit'] as const) expect(routeFromHash(hashFor(r))).toBe(r);
+    for (const r of ['overview', 'operations', 'users', 'audit'] as const)
+      expect(routeFromHash(hashFor(r))).toBe(r);
   });
 });
 
 describe('routes by role', () => {
-  it('shows Users and Audit to admins only', () => {
-    expect(routesFor('admin')).toEqual(['overview', 'users', 'audit']);
-    expect(routesFor('operator')).toEqual(['overview']);
-    expect(routesFor('viewer')).toEqual(['overview']);
+  it('shows the operations history to everyone, Users and Audit to admins only', () => {
+    expect(routesFor('admin')).toEqual(['overview', 'operations', 'users', 'audit']);
+    expect(routesFor('operator')).toEqual(['overview', 'operations']);
+    expect(routesFor('viewer')).toEqual(['overview', 'operations']);
+    expect(visibleRoute('operations', 'viewer')).toBe('operations');
   });
 
   it('sends a non-admin who types #/users back to the overview', () => {

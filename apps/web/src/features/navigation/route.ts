@@ -1,15 +1,15 @@
 import { roleAtLeast, type UserRole } from '@walboard/shared/auth';
 
-/** The page's sections; the overview is the default and the only one for non-admins. */
-export const routes = ['overview', 'users', 'audit'] as const;
+/** The page's sections; the overview is the default. Operations is for every role, the rest for admins. */
+export const routes = ['overview', 'operations', 'users', 'audit'] as const;
 export type Route = (typeof routes)[number];
 
 const adminOnly: ReadonlySet<Route> = new Set(['users', 'audit']);
 
-/** `#/users` → users, `#/audit` → audit, anything else → overview. */
+/** `#/operations`, `#/users`, `#/audit` → that section; anything else → overview. */
 export function routeFromHash(hash: string): Route {
   const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
-  return name === 'users' || name === 'audit' ? name : 'overview';
+  return routes.find((r) => r === name) ?? 'overview';
 }
 
 export function hashFor(route: Route): string {

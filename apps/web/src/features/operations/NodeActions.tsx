@@ -67,7 +67,8 @@ export function NodeActions({ node, onPick }: Props) {
         }}
         onToggle={(e) => setOpen(e.newState === 'open')}
         style={{ inset: 'auto', ...place, width: menuWidthPx }}
-        className="fixed m-0 rounded border border-slate-200 bg-white py-1 shadow-lg"
+        // Seventeen operations: on a short window the list scrolls rather than running off-screen.
+        className="fixed m-0 max-h-[calc(100vh-6rem)] overflow-y-auto rounded border border-slate-200 bg-white py-1 shadow-lg"
       >
         <ul aria-label={t('operations.actionsLabel', { node })}>
           {OPERATION_TYPES.map((type) => (

@@ -17,7 +17,9 @@ import {
   confirmedRun,
   emptyForm,
   type FieldError,
+  formFromOperation,
   hasFields,
+  type NodeChoice,
   type OperationForm,
 } from './operation-form.ts';
 import { PlanView } from './PlanView.tsx';
@@ -27,6 +29,8 @@ import { operationsPath, type PickedAction } from './use-operations.ts';
 interface Props {
   cluster: string;
   picked: PickedAction;
+  /** The cluster's nodes, for the fields that name other nodes. */
+  nodes: readonly NodeChoice[];
   /** The operation running on the cluster now: the server would answer 409, so say it first. */
   running: Operation | null;
   onClose: () => void;
@@ -38,14 +42,38 @@ type Phase = 'editing' | 'planning' | 'planned' | 'starting';
 const buttonClass =
   'rounded px-3 py-1.5 text-sm font-semibold disabled:cursor-not-allowed disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600';
 
+/** The form to start from: the repeated operation's params (Plan again), else a fresh one. */
+function initialForm(picked: PickedAction, nodes: readonly NodeChoice[]): OperationForm {
+  const repeated = picked.params
+    ? formFromOperation({ type: picked.type, node: picked.node, params: picked.params }, nodes)
+    : null;
+  return repeated ?? emptyForm(picked.type, picked.node, nodes);
+}
+
+/** Why the server would refuse the plan as asked, where the run button would be. */
+function PlanRefusal({ refusal }: { refusal: string }) {
+  const { t } = useI18n();
+  return (
+    <div
+      role="alert"
+      data-testid="operation-plan-refusal"
+      className="space-y-1 rounded border-2 border-red-600 bg-red-50 px-3 py-2 text-sm text-red-950"
+    >
+      <p className="font-semibold">{t('operations.plan.refusal')}</p>
+      <p>{refusal}</p>
+      <p>{t('operations.plan.refusalNext')}</p>
+    </div>
+  );
+}
+
 /**
  * One operation, from form to start: the dry run shows exactly what will run; only that plan's
  * request can then be confirmed. Any edit throws the plan away, so what runs is what was shown.
  */
-export function OperationDialog({ cluster, picked, running, onClose, onStarted }: Props) {
+export function OperationDialog({ cluster, picked, nodes, running, onClose, onStarted }: Props) {
   const { t } = useI18n();
   const { info, expired } = useSession();
-  const [form, setForm] = useState<OperationForm>(() => emptyForm(picked.type, picked.node));
+  const [form, setForm] = useState<OperationForm>(() => initialForm(picked, nodes));
   const [errors, setErrors] = useState<readonly FieldError[]>([]);
   const [phase, setPhase] = useState<Phase>('editing');
   const [planned, setPlanned] = useState<{ plan: OperationPlan; request: OperationRequest } | null>(null);
@@ -143,6 +171,7 @@ export function OperationDialog({ cluster, picked, running, onClose, onStarted }
     return key ? t(key) : type;
   };
   const destructive = planned?.plan.destructive ?? false;
+  const refusal = planned?.plan.refusal;
   const what = { operation: t(typeLabel[picked.type]), node: picked.node, cluster };
 
   return (
@@ -172,7 +201,7 @@ export function OperationDialog({ cluster, picked, running, onClose, onStarted }
         }}
         className="space-y-3"
       >
-        <OperationFields form={form} errors={errors} onChange={edit} />
+        <OperationFields form={form} errors={errors} onChange={edit} nodes={nodes} />
         {errors.some((e) => e.field === 'form' || e.field === 'node') && (
           <ul className="text-sm text-red-800">
             {errors
@@ -195,26 +224,30 @@ export function OperationDialog({ cluster, picked, running, onClose, onStarted }
       {planned && (
         <div className="space-y-3">
           <PlanView plan={planned.plan} />
-          {destructive && (
+          {refusal !== undefined && <PlanRefusal refusal={refusal} />}
+          {destructive && refusal === undefined && (
             <p className="rounded border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900">
               {t('operations.dialog.destructiveWarning', what)}
             </p>
           )}
           <div className="flex flex-wrap gap-2">
-            <button
-              type="button"
-              data-testid="operation-confirm"
-              data-destructive={String(destructive)}
-              disabled={phase !== 'planned'}
-              onClick={start}
-              className={`${buttonClass} text-white ${destructive ? 'bg-red-700 hover:bg-red-800' : 'bg-sky-700 hover:bg-sky-800'}`}
-            >
-              {phase === 'starting'
-                ? t('operations.dialog.starting')
-                : destructive
-                  ? t('operations.dialog.confirmDestructive', what)
-                  : t('operations.dialog.confirm', what)}
-            </button>
+            {/* A refused plan offers no run: the user changes the form and plans again. */}
+            {refusal === undefined && (
+              <button
+                type="button"
+                data-testid="operation-confirm"
+                data-destructive={String(destructive)}
+                disabled={phase !== 'planned'}
+                onClick={start}
+                className={`${buttonClass} text-white ${destructive ? 'bg-red-700 hover:bg-red-800' : 'bg-sky-700 hover:bg-sky-800'}`}
+              >
+                {phase === 'starting'
+                  ? t('operations.dialog.starting')
+                  : destructive
+                    ? t('operations.dialog.confirmDestructive', what)
+                    : t('operations.dialog.confirm', what)}
+              </button>
+            )}
             <button
               type="button"
               onClick={onClose}

@@ -2,7 +2,16 @@ import { SETTING_NAMES, type SettingName } from '@walboard/shared/operations';
 import { type ReactNode, useId } from 'react';
 import type { MessageKey } from '../../i18n/catalog.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
-import { errorFor, type FieldError, type FieldRule, type OperationForm } from './operation-form.ts';
+import { FieldErrorText, inputClass, TextField } from './FieldParts.tsx';
+import { errorFor, type FieldError, type NodeChoice, type OperationForm } from './operation-form.ts';
+import {
+  BackupMethodField,
+  CheckboxField,
+  FenceField,
+  NodeSelectField,
+  PromoteMethodField,
+  StandbysField,
+} from './ReplicationFields.tsx';
 
 interface Props {
   form: OperationForm;
@@ -10,78 +19,11 @@ interface Props {
   onChange: (form: OperationForm) => void;
 }
 
-const ruleText: Record<FieldRule, MessageKey> = {
-  name: 'operations.rule.name',
-  slotName: 'operations.rule.slotName',
-  host: 'operations.rule.host',
-  port: 'operations.rule.port',
-  path: 'operations.rule.path',
-  settingName: 'operations.rule.settingName',
-  settingDuplicate: 'operations.rule.settingDuplicate',
-  settingValue: 'operations.rule.settingValue',
-  settingsEmpty: 'operations.rule.settingsEmpty',
-};
-
 const modeHint: Record<OperationForm['mode'], MessageKey> = {
   smart: 'operations.mode.smart',
   fast: 'operations.mode.fast',
   immediate: 'operations.mode.immediate',
 };
-
-const inputClass =
-  'w-full rounded border px-2 py-1 font-mono text-sm focus-visible:outline-2 focus-visible:outline-sky-600';
-
-function FieldErrorText({ id, error }: { id: string; error: FieldError | undefined }) {
-  const { t } = useI18n();
-  if (!error) return null;
-  return (
-    <p id={id} data-testid="operation-field-error" className="text-xs text-red-800">
-      {error.rule
-        ? t(ruleText[error.rule], { setting: error.setting ?? '', message: error.message })
-        : error.message}
-    </p>
-  );
-}
-
-interface TextFieldProps {
-  field: string;
-  label: MessageKey;
-  hint?: MessageKey;
-  value: string;
-  errors: readonly FieldError[];
-  onChange: (value: string) => void;
-  placeholder?: string;
-  inputMode?: 'numeric' | 'text';
-}
-
-function TextField({ field, label, hint, value, errors, onChange, placeholder, inputMode }: TextFieldProps) {
-  const { t } = useI18n();
-  const id = useId();
-  const error = errorFor(errors, field);
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {t(label)}
-      </label>
-      <input
-        id={id}
-        data-testid={`operation-field-${field}`}
-        value={value}
-        placeholder={placeholder}
-        inputMode={inputMode}
-        spellCheck={false}
-        autoComplete="off"
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-        onChange={(e) => onChange(e.target.value)}
-        className={`${inputClass} ${error ? 'border-red-600' : 'border-slate-300'}`}
-      />
-      {/* The error says the rule again: the hint would repeat it. */}
-      {hint && !error && <p className="text-xs text-slate-600">{t(hint)}</p>}
-      <FieldErrorText id={`${id}-error`} error={error} />
-    </div>
-  );
-}
 
 function SettingsFields({ form, errors, onChange }: Props) {
   const { t } = useI18n();
@@ -153,22 +95,115 @@ function SettingsFields({ form, errors, onChange }: Props) {
 }
 
 /** The inputs the picked operation takes; everything else about it is fixed by the server. */
-export function OperationFields({ form, errors, onChange }: Props) {
+export function OperationFields({
+  form,
+  errors,
+  onChange,
+  nodes,
+}: Props & {
+  /** The cluster's nodes, for the fields that name other nodes. */
+  nodes: readonly NodeChoice[];
+}) {
   const { t } = useI18n();
   const modeId = useId();
   const set = (patch: Partial<OperationForm>) => onChange({ ...form, ...patch });
-  const text = (field: 'slotName' | 'path' | 'host' | 'port' | 'user' | 'applicationName') => ({
+  const text = (
+    field: 'slotName' | 'path' | 'host' | 'port' | 'user' | 'applicationName' | 'replicationUser' | 'slot',
+  ) => ({
     field,
     value: form[field],
     errors,
     onChange: (value: string) => set({ [field]: value }),
   });
 
+  const shared = { form, errors, onChange, nodes };
+  const replicationUser = (
+    <TextField
+      {...text('replicationUser')}
+      label="operations.field.replicationUser"
+      hint="operations.field.replicationUserHint"
+    />
+  );
+  const slots = (
+    <CheckboxField
+      {...shared}
+      field="slots"
+      label="operations.field.slots"
+      hint="operations.field.slotsHint"
+    />
+  );
+
   let fields: ReactNode = null;
   switch (form.type) {
     case 'start':
     case 'reload':
+    case 'clean-archive':
       return null;
+    case 'preflight':
+    case 'link-nodes':
+      fields = <StandbysField {...shared} />;
+      break;
+    case 'configure-primary':
+      fields = (
+        <>
+          <StandbysField {...shared} />
+          {slots}
+          {replicationUser}
+        </>
+      );
+      break;
+    case 'setup-replication':
+      fields = (
+        <>
+          <StandbysField {...shared} />
+          <BackupMethodField {...shared} />
+          {slots}
+          {replicationUser}
+        </>
+      );
+      break;
+    case 'base-backup':
+      fields = (
+        <>
+          <NodeSelectField
+            {...shared}
+            field="from"
+            label="operations.field.from"
+            hint="operations.field.fromHint"
+          />
+          <BackupMethodField {...shared} />
+          {replicationUser}
+          <CheckboxField
+            {...shared}
+            field="overwriteInUse"
+            label="operations.field.overwriteInUse"
+            hint="operations.field.overwriteInUseHint"
+          />
+        </>
+      );
+      break;
+    case 'configure-standby':
+      fields = (
+        <>
+          <NodeSelectField
+            {...shared}
+            field="primary"
+            label="operations.field.primary"
+            hint="operations.field.primaryHint"
+          />
+          {replicationUser}
+          <TextField {...text('slot')} label="operations.field.slot" hint="operations.field.slotHint" />
+        </>
+      );
+      break;
+    case 'promote':
+      fields = (
+        <>
+          <PromoteMethodField {...shared} />
+          <FenceField {...shared} />
+        </>
+      );
+      break;
     case 'stop':
     case 'restart':
       fields = (

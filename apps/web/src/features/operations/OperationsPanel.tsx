@@ -1,80 +1,30 @@
-import type { Operation, StepRun } from '@walboard/shared/operations';
+import type { Operation } from '@walboard/shared/operations';
 import { useEffect, useId, useRef } from 'react';
-import type { MessageKey } from '../../i18n/catalog.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { CancelOperation } from './CancelOperation.tsx';
+import { NextAction } from './NextAction.tsx';
 import { OperationDialog } from './OperationDialog.tsx';
+import { messageClass, StateBadge } from './OperationStateBadge.tsx';
+import { OperationSteps } from './OperationSteps.tsx';
+import type { NodeChoice } from './operation-form.ts';
 import { runningOperation, shownOperation } from './operation-state.ts';
-import { stepRows, tailText, visibleControls } from './plan-view.ts';
-import { StepDetails, StepKind } from './StepDetails.tsx';
-import { labelKeyOf } from './type-labels.ts';
+import { PromotionResult } from './PromotionResult.tsx';
+import { knownType } from './type-labels.ts';
 import type { OperationsFeed } from './use-operations.ts';
+import { useTypeText } from './use-type-text.ts';
 
-/** The last characters of a step's output shown (the server keeps 64 KiB; the page stays fast). */
-const OUTPUT_SHOWN = 16_384;
-
-const stateClass: Record<StepRun['state'] | Operation['state'], string> = {
-  pending: 'bg-slate-100 text-slate-700',
-  running: 'bg-sky-100 text-sky-900',
-  succeeded: 'bg-green-100 text-green-900',
-  failed: 'bg-red-100 text-red-900',
-  skipped: 'bg-slate-100 text-slate-600',
-};
-
-const stateText: Record<StepRun['state'] | Operation['state'], MessageKey> = {
-  pending: 'operations.state.pending',
-  running: 'operations.state.running',
-  succeeded: 'operations.state.succeeded',
-  failed: 'operations.state.failed',
-  skipped: 'operations.state.skipped',
-};
-
-function StateBadge({ state, testId }: { state: StepRun['state'] | Operation['state']; testId?: string }) {
-  const { t } = useI18n();
-  return (
-    <span
-      data-testid={testId}
-      data-state={state}
-      className={`inline-flex rounded px-2 py-0.5 text-xs font-semibold whitespace-nowrap ${stateClass[state]}`}
-    >
-      {t(stateText[state])}
-    </span>
-  );
-}
-
-function useTypeText(): (type: string) => string {
-  const { t } = useI18n();
-  return (type) => {
-    const key = labelKeyOf(type);
-    return key ? t(key) : type;
-  };
-}
-
-function StepOutput({ output }: { output: string }) {
-  const { t } = useI18n();
-  if (output === '') return null;
-  const shown = tailText(output, OUTPUT_SHOWN);
-  return (
-    <div className="space-y-1">
-      {shown.hidden > 0 && (
-        <p className="text-xs text-slate-600">{t('operations.run.outputCut', { count: shown.hidden })}</p>
-      )}
-      <pre
-        data-testid="operation-step-output"
-        className="max-h-64 overflow-auto rounded bg-slate-900 p-2 font-mono text-xs whitespace-pre-wrap break-all text-slate-100"
-      >
-        {visibleControls(shown.text, true)}
-      </pre>
-    </div>
-  );
-}
-
-function OperationRun({ operation }: { operation: Operation }) {
+function OperationRun({ operation, ops }: { operation: Operation; ops: OperationsFeed }) {
   const { t, lang } = useI18n();
   const typeText = useTypeText();
-  const rows = stepRows(operation.steps);
   const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString(lang) : '—');
+  const type = knownType(operation.type);
   return (
-    <div data-testid="operation-run" data-id={operation.id} className="space-y-3">
+    <div
+      data-testid="operation-run"
+      data-id={operation.id}
+      data-state={operation.state}
+      className="space-y-3"
+    >
       <div className="flex flex-wrap items-center gap-2">
         <StateBadge state={operation.state} testId="operation-state" />
         <span className="font-semibold text-slate-900">
@@ -88,52 +38,36 @@ function OperationRun({ operation }: { operation: Operation }) {
           })}
         </span>
       </div>
+      <CancelOperation operation={operation} onReport={ops.report} />
       {operation.message !== '' && (
-        <p
-          data-testid="operation-message"
-          className={`text-sm ${operation.state === 'failed' ? 'text-red-900' : 'text-slate-800'}`}
-        >
+        <p data-testid="operation-message" className={`text-sm ${messageClass(operation.state)}`}>
           {operation.message}
         </p>
       )}
-      <ol className="space-y-2">
-        {operation.steps.map((step, i) => {
-          const row = rows[i];
-          if (!row) return null;
-          return (
-            <li
-              // biome-ignore lint/suspicious/noArrayIndexKey: an operation's steps are a fixed list
-              key={i}
-              data-testid={`operation-step-${i}`}
-              data-state={step.state}
-              className="space-y-1 rounded border border-slate-200 p-2"
-            >
-              <div className="flex flex-wrap items-center gap-2">
-                <span className="font-mono text-xs text-slate-500">{i + 1}.</span>
-                <StateBadge state={step.state} />
-                <StepKind row={row} />
-                <span className="text-sm text-slate-900">{step.title}</span>
-                {step.exitCode !== null && (
-                  <span
-                    data-testid="operation-step-exit"
-                    className={`font-mono text-xs ${step.exitCode === 0 ? 'text-slate-600' : 'text-red-800'}`}
-                  >
-                    {t('operations.run.exitCode', { code: step.exitCode })}
-                  </span>
-                )}
-              </div>
-              <StepDetails row={row} />
-              <StepOutput output={step.output} />
-            </li>
-          );
-        })}
-      </ol>
+      {operation.state === 'interrupted' && (
+        <p className="text-sm text-orange-950">{t('operations.run.interrupted')}</p>
+      )}
+      <NextAction
+        operation={operation}
+        onPlanAgain={
+          type ? () => ops.pick({ node: operation.node, type, params: operation.params }) : undefined
+        }
+      />
+      {operation.promotion && <PromotionResult promotion={operation.promotion} />}
+      <OperationSteps operation={operation} />
     </div>
   );
 }
 
 /** The cluster's operations: the one followed (or the newest) live, step by step, and the recent history. */
-export function OperationsPanel({ ops }: { ops: OperationsFeed }) {
+export function OperationsPanel({
+  ops,
+  nodes,
+}: {
+  ops: OperationsFeed;
+  /** The cluster's nodes, for the dialog's fields that name other nodes. */
+  nodes: readonly NodeChoice[];
+}) {
   const { t, lang } = useI18n();
   const typeText = useTypeText();
   const headingId = useId();
@@ -164,7 +98,7 @@ export function OperationsPanel({ ops }: { ops: OperationsFeed }) {
       )}
       <div aria-live="polite">
         {shown ? (
-          <OperationRun operation={shown} />
+          <OperationRun operation={shown} ops={ops} />
         ) : state.followed !== null ? (
           <p className="text-sm text-slate-700">{t('operations.run.waiting')}</p>
         ) : (
@@ -207,6 +141,7 @@ export function OperationsPanel({ ops }: { ops: OperationsFeed }) {
           key={`${picked.node}/${picked.type}`}
           cluster={ops.cluster}
           picked={picked}
+          nodes={nodes}
           running={running}
           onClose={() => ops.pick(null)}
           onStarted={(id) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RequestError } from '../../api/get-json.ts';
-import { historyProblem, operationProblem } from './operation-errors.ts';
+import { cancelProblem, historyProblem, operationProblem } from './operation-errors.ts';
 
 const server = (status: number, code: string | null, message: string) =>
   new RequestError({ kind: 'server', status, code, message });
@@ -70,5 +70,24 @@ describe('operationProblem, other refusals', () => {
       key: 'operations.error.server',
       vars: { status: 500, message: 'internal error' },
     });
+  });
+});
+
+describe('cancelProblem', () => {
+  it('says the operation had already ended for 409 WB_ERR_OPERATION_NOT_RUNNING', () => {
+    expect(cancelProblem(server(409, 'WB_ERR_OPERATION_NOT_RUNNING', 'it ended as succeeded'))).toEqual({
+      key: 'operations.run.cancelNotRunning',
+    });
+  });
+
+  it("keeps the server's words otherwise, and ends the session on 401", () => {
+    expect(cancelProblem(server(403, 'WB_ERR_FORBIDDEN', 'operator role needed'))).toEqual({
+      key: 'operations.run.cancelFailed',
+      vars: { message: 'operator role needed' },
+    });
+    expect(cancelProblem(server(401, 'WB_ERR_UNAUTHENTICATED', 'no session')).sessionEnded).toBe(true);
+    expect(cancelProblem(new RequestError({ kind: 'unreachable' })).key).toBe(
+      'operations.run.cancelUnreachable',
+    );
   });
 });

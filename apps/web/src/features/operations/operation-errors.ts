@@ -44,3 +44,23 @@ export function historyProblem(err: unknown): ProblemText {
         vars: { message: err instanceof Error ? err.message : String(err) },
       };
 }
+
+/** Why a cancel request failed. The operation having ended already is an answer, not a fault. */
+export function cancelProblem(err: unknown): ProblemText {
+  if (!(err instanceof RequestError)) {
+    return {
+      key: 'operations.run.cancelFailed',
+      vars: { message: err instanceof Error ? err.message : String(err) },
+    };
+  }
+  const p = err.problem;
+  if (p.kind === 'unreachable') return { key: 'operations.run.cancelUnreachable' };
+  if (p.kind === 'not-json')
+    return { key: 'operations.run.cancelFailed', vars: { message: `HTTP ${p.status}` } };
+  if (p.code === 'WB_ERR_OPERATION_NOT_RUNNING') return { key: 'operations.run.cancelNotRunning' };
+  return {
+    key: 'operations.run.cancelFailed',
+    vars: { message: p.message },
+    ...(p.status === 401 ? { sessionEnded: true } : {}),
+  };
+}

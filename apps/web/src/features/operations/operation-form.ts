@@ -1,9 +1,17 @@
+import type { Role } from '@walboard/shared';
 import {
+  type BaseBackupMethod,
+  baseBackupMethodSchema,
+  fenceSchema,
+  OPERATION_TYPES,
   type OperationRequest,
+  type OperationRequestOf,
   type OperationType,
   operationRequestSchema,
+  promoteMethodSchema,
   SETTING_NAMES,
   type SettingName,
+  stopModeSchema,
 } from '@walboard/shared/operations';
 
 /**
@@ -23,7 +31,42 @@ export interface OperationForm {
   port: string;
   user: string;
   applicationName: string;
+  /** preflight, link-nodes, configure-primary, setup-replication: other nodes, in the cluster's order. */
+  standbys: string[];
+  /** base-backup: the node whose data directory is copied. */
+  from: string;
+  /** configure-standby: the node it streams from. */
+  primary: string;
+  /** base-backup and setup-replication. */
+  backupMethod: BaseBackupMethod;
+  promoteMethod: PromoteMethod;
+  /** promote: 'none' sends no fence (the server refuses while the old primary accepts writes). */
+  fence: FenceChoice;
+  /** promote with fence confirmed-down: the old primary's name, typed by the user. */
+  confirmDown: string;
+  slots: boolean;
+  overwriteInUse: boolean;
+  /** Empty means the server's default role name (replicator). */
+  replicationUser: string;
+  /** configure-standby: the slot it streams through (optional). */
+  slot: string;
 }
+
+type PromoteParams = OperationRequestOf<'promote'>['params'];
+export type PromoteMethod = PromoteParams['method'];
+export type FenceChoice = 'none' | NonNullable<PromoteParams['fence']>;
+export const PROMOTE_METHODS: readonly PromoteMethod[] = promoteMethodSchema.options;
+export const BACKUP_METHODS: readonly BaseBackupMethod[] = baseBackupMethodSchema.options;
+export const FENCE_CHOICES: readonly FenceChoice[] = ['none', ...fenceSchema.options];
+
+/** A node of the cluster as the form offers it (from the live cluster state). */
+export interface NodeChoice {
+  name: string;
+  role: Role;
+}
+
+/** The default replication role, as the shared schema defaults it. */
+export const DEFAULT_REPLICATION_USER = 'replicator';
 
 export interface SettingRow {
   name: SettingName;
@@ -43,7 +86,11 @@ export type FieldRule =
   | 'settingName'
   | 'settingDuplicate'
   | 'settingValue'
-  | 'settingsEmpty';
+  | 'settingsEmpty'
+  | 'standbys'
+  | 'pickNode'
+  | 'otherNode'
+  | 'confirmDown';
 
 /** `field` is the form field's id: `slotName`, `port`, `settings.2.value`, … or `form`. */
 export interface FieldError {
@@ -58,8 +105,28 @@ export type BuildResult = { ok: true; request: OperationRequest } | { ok: false;
 
 const firstSetting: SettingName = SETTING_NAMES[0];
 
-/** A fresh form for `type` on `node`; application_name starts as the node's own name (the usual choice). */
-export function emptyForm(type: OperationType, node: string): OperationForm {
+/** The cluster's nodes other than `node`, in the cluster's order. */
+export function otherNodes(nodes: readonly NodeChoice[], node: string): NodeChoice[] {
+  return nodes.filter((n) => n.name !== node);
+}
+
+/** The node a standby usually copies from / streams from: the other node seen as primary, else the first other one. */
+function likelySource(nodes: readonly NodeChoice[], node: string): string {
+  const others = otherNodes(nodes, node);
+  return (others.find((n) => n.role === 'primary') ?? others[0])?.name ?? '';
+}
+
+/**
+ * A fresh form for `type` on `node`. application_name starts as the node's own name (the usual
+ * choice); the standbys start as every other node (a two-node lab needs no clicking) and the
+ * source node as the other node seen as primary. Every choice is still shown before the plan.
+ */
+export function emptyForm(
+  type: OperationType,
+  node: string,
+  nodes: readonly NodeChoice[] = [],
+): OperationForm {
+  const source = likelySource(nodes, node);
   return {
     type,
     node,
@@ -71,17 +138,32 @@ export function emptyForm(type: OperationType, node: string): OperationForm {
     port: '5432',
     user: '',
     applicationName: node,
+    standbys: otherNodes(nodes, node).map((n) => n.name),
+    from: source,
+    primary: source,
+    backupMethod: 'pg_basebackup',
+    promoteMethod: 'auto',
+    fence: 'none',
+    confirmDown: '',
+    slots: false,
+    overwriteInUse: false,
+    replicationUser: DEFAULT_REPLICATION_USER,
+    slot: '',
   };
 }
 
 /** Operation types whose form has fields to fill in (the others go straight to the plan). */
 export function hasFields(type: OperationType): boolean {
-  return type !== 'start' && type !== 'reload';
+  return type !== 'start' && type !== 'reload' && type !== 'clean-archive';
 }
 
-/** The field rule to explain a schema error on `field`. */
-function ruleOf(field: string): FieldRule | null {
-  if (field === 'slotName') return 'slotName';
+/** The field rule to explain a schema error on `field` (`code` is the zod issue's). */
+function ruleOf(field: string, code: string): FieldRule | null {
+  if (field === 'slotName' || field === 'slot') return 'slotName';
+  // Only "none picked" has a rule of its own; a repeated or unknown node keeps the schema's words.
+  if (field === 'standbys') return code === 'too_small' ? 'standbys' : null;
+  if (field === 'from' || field === 'primary') return 'pickNode';
+  if (field === 'replicationUser' || field === 'confirmDown') return 'name';
   if (field === 'host') return 'host';
   if (field === 'port') return 'port';
   if (field === 'path') return 'path';
@@ -102,9 +184,11 @@ function portValue(text: string): number | string | undefined {
 /** The params object `type` takes, from the form; empty optional fields are left out. */
 function paramsOf(form: OperationForm): unknown {
   const optional = (text: string) => (text === '' ? undefined : text);
+  const replicationUser = optional(form.replicationUser.trim());
   switch (form.type) {
     case 'start':
     case 'reload':
+    case 'clean-archive':
       return {};
     case 'stop':
     case 'restart':
@@ -125,7 +209,73 @@ function paramsOf(form: OperationForm): unknown {
         applicationName: form.applicationName.trim(),
         slotName: optional(form.slotName.trim()),
       };
+    case 'preflight':
+    case 'link-nodes':
+      return { standbys: form.standbys };
+    case 'configure-primary':
+      return { standbys: form.standbys, slots: form.slots, replicationUser };
+    case 'setup-replication':
+      return { standbys: form.standbys, method: form.backupMethod, slots: form.slots, replicationUser };
+    case 'base-backup':
+      return {
+        from: form.from,
+        method: form.backupMethod,
+        replicationUser,
+        overwriteInUse: form.overwriteInUse,
+      };
+    case 'configure-standby':
+      return { primary: form.primary, slot: optional(form.slot.trim()), replicationUser };
+    case 'promote':
+      // The typed name is sent only with the fence it belongs to: a leftover must not count as a confirmation.
+      return {
+        method: form.promoteMethod,
+        fence: form.fence === 'none' ? undefined : form.fence,
+        confirmDown: form.fence === 'confirmed-down' ? optional(form.confirmDown.trim()) : undefined,
+      };
   }
+}
+
+/**
+ * What the schema cannot say about this form: fields that must name another node of the
+ * cluster, and a confirmed-down fence without the name typed (optional in the schema, required
+ * by the server at plan time).
+ */
+function formChecks(form: OperationForm): FieldError[] {
+  const errors: FieldError[] = [];
+  const notThisNode = (field: 'from' | 'primary', value: string) => {
+    if (value !== '' && value === form.node)
+      errors.push({ field, rule: 'otherNode', message: `must be another node than ${form.node}` });
+  };
+  switch (form.type) {
+    case 'preflight':
+    case 'link-nodes':
+    case 'configure-primary':
+    case 'setup-replication':
+      if (form.standbys.includes(form.node))
+        errors.push({
+          field: 'standbys',
+          rule: 'otherNode',
+          message: `${form.node} cannot be its own standby`,
+        });
+      break;
+    case 'base-backup':
+      notThisNode('from', form.from);
+      break;
+    case 'configure-standby':
+      notThisNode('primary', form.primary);
+      break;
+    case 'promote':
+      if (form.fence === 'confirmed-down' && form.confirmDown.trim() === '')
+        errors.push({
+          field: 'confirmDown',
+          rule: 'confirmDown',
+          message: "type the old primary's name to confirm it is down",
+        });
+      break;
+    default:
+      break;
+  }
+  return errors;
 }
 
 /** Maps a schema issue path back to the form field the user typed it in. */
@@ -133,6 +283,7 @@ function fieldOf(path: readonly PropertyKey[], form: OperationForm): string {
   const [top, key, sub] = path;
   if (top === 'node') return 'node';
   if (top !== 'params' || typeof key !== 'string') return 'form';
+  // standbys.2 (a repeated or badly named node) is said on the whole list of checkboxes.
   if (key === 'settings') {
     if (typeof sub !== 'string') return 'settings';
     const row = form.settings.findIndex((s) => s.name === sub);
@@ -149,7 +300,7 @@ export function buildRequest(
   form: OperationForm,
   intent: { dryRun: boolean; confirm: boolean },
 ): BuildResult {
-  const errors: FieldError[] = [];
+  const errors: FieldError[] = formChecks(form);
   if (form.type === 'set-settings') {
     const seen = new Set<string>();
     form.settings.forEach((s, i) => {
@@ -190,7 +341,7 @@ export function buildRequest(
           setting && issue.message.startsWith(`${setting}: `)
             ? issue.message.slice(setting.length + 2)
             : issue.message;
-        errors.push({ field, rule: ruleOf(field), message, ...(setting ? { setting } : {}) });
+        errors.push({ field, rule: ruleOf(field, issue.code), message, ...(setting ? { setting } : {}) });
       }
     }
   }
@@ -201,6 +352,54 @@ export function buildRequest(
 /** The confirmed run of a request whose dry run the user has read: same fields, nothing re-typed. */
 export function confirmedRun(planned: OperationRequest): OperationRequest {
   return { ...planned, dryRun: false, confirm: true };
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every(isString);
+const oneOf = <T extends string>(values: readonly T[], v: unknown): v is T =>
+  isString(v) && (values as readonly string[]).includes(v);
+
+/**
+ * The form of an operation that already ran (its type, node and params as the server stored
+ * them), so "Plan again" starts from what was asked, not from an empty form. null for a type
+ * this page does not know. Values of the wrong shape are left at their defaults.
+ */
+export function formFromOperation(
+  op: { type: string; node: string; params: Readonly<Record<string, unknown>> },
+  nodes: readonly NodeChoice[] = [],
+): OperationForm | null {
+  if (!oneOf(OPERATION_TYPES, op.type)) return null;
+  const form = emptyForm(op.type, op.node, nodes);
+  const p = op.params;
+  const text = (key: string): string | undefined => (isString(p[key]) ? p[key] : undefined);
+  const flag = (key: string): boolean | undefined => (typeof p[key] === 'boolean' ? p[key] : undefined);
+  if (oneOf(stopModeSchema.options, p.mode)) form.mode = p.mode;
+  form.slotName = text('slotName') ?? form.slotName;
+  form.path = text('path') ?? form.path;
+  if (p.settings !== null && typeof p.settings === 'object') {
+    const rows = Object.entries(p.settings).flatMap(([name, value]) =>
+      oneOf(SETTING_NAMES, name) && isString(value) ? [{ name, value }] : [],
+    );
+    if (rows.length > 0) form.settings = rows;
+  }
+  form.host = text('host') ?? form.host;
+  if (typeof p.port === 'number') form.port = String(p.port);
+  form.user = text('user') ?? form.user;
+  form.applicationName = text('applicationName') ?? form.applicationName;
+  if (isStringList(p.standbys)) form.standbys = [...p.standbys];
+  form.from = text('from') ?? form.from;
+  form.primary = text('primary') ?? form.primary;
+  // "method" means a copy method or a promote method depending on the type.
+  if (op.type === 'promote') {
+    if (oneOf(PROMOTE_METHODS, p.method)) form.promoteMethod = p.method;
+  } else if (oneOf(BACKUP_METHODS, p.method)) form.backupMethod = p.method;
+  if (oneOf(FENCE_CHOICES, p.fence)) form.fence = p.fence;
+  form.confirmDown = text('confirmDown') ?? form.confirmDown;
+  form.slots = flag('slots') ?? form.slots;
+  form.overwriteInUse = flag('overwriteInUse') ?? form.overwriteInUse;
+  form.replicationUser = text('replicationUser') ?? form.replicationUser;
+  form.slot = text('slot') ?? form.slot;
+  return form;
 }
 
 /** The first error on `field`, for the input that shows it. */

@@ -1,11 +1,14 @@
 import type { Operation, StepRun } from '@walboard/shared/operations';
 import { describe, expect, it } from 'vitest';
 import {
+  cancelBlocked,
+  HISTORY_OPERATIONS,
   initialOperationsState,
   KEPT_OPERATIONS,
   type OperationsAction,
   type OperationsState,
   operationsReducer,
+  operationsStateKeeping,
   runningOperation,
   shownOperation,
 } from './operation-state.ts';
@@ -166,5 +169,65 @@ describe('shownOperation / runningOperation', () => {
       { type: 'follow', id: 'a' },
     );
     expect(shownOperation(s)?.id).toBe('a');
+  });
+});
+
+describe('replication operations in the state', () => {
+  it('keeps a later copy progress over an earlier one with the same step states', () => {
+    const copying = (doneBytes: number) =>
+      op('a', 1, {
+        steps: [
+          {
+            ...step('running'),
+            kind: 'copy',
+            progress: { doneBytes, totalBytes: 100, bytesPerSecond: 10, etaSeconds: 1, updatedAt: '' },
+          },
+        ],
+      });
+    const s = run(
+      inLab,
+      { type: 'event', operation: copying(90) },
+      { type: 'history', cluster: 'lab', operations: [copying(40)] },
+    );
+    expect(s.operations[0]?.steps[0]?.progress?.doneBytes).toBe(90);
+  });
+
+  it('keeps a cancel request over an older copy without it', () => {
+    const s = run(
+      inLab,
+      { type: 'event', operation: op('a', 1, { cancelRequested: true }) },
+      { type: 'history', cluster: 'lab', operations: [op('a', 1)] },
+    );
+    expect(s.operations[0]?.cancelRequested).toBe(true);
+  });
+
+  it('keeps as many operations as asked (the history page keeps more)', () => {
+    const many = Array.from({ length: 30 }, (_, i) => op(`o${i}`, i, { state: 'succeeded' }));
+    const history = run(
+      operationsStateKeeping(HISTORY_OPERATIONS),
+      { type: 'cluster', cluster: 'lab' },
+      { type: 'history', cluster: 'lab', operations: many },
+    );
+    expect(history.operations).toHaveLength(30);
+    expect(history.keep).toBe(HISTORY_OPERATIONS);
+    // Switching clusters keeps the size of the list.
+    expect(run(history, { type: 'cluster', cluster: 'prod' }).keep).toBe(HISTORY_OPERATIONS);
+  });
+});
+
+describe('cancelBlocked', () => {
+  it('offers cancel while running outside a critical step', () => {
+    expect(cancelBlocked(op('a', 1, { steps: [step('succeeded'), step('running')] }))).toBeNull();
+  });
+
+  it('says a cancel is pending once requested', () => {
+    expect(cancelBlocked(op('a', 1, { cancelRequested: true }))).toBe('requested');
+  });
+
+  it('waits for a running critical step (a pending critical step does not block)', () => {
+    expect(cancelBlocked(op('a', 1, { steps: [{ ...step('running'), critical: true }] }))).toBe('critical');
+    expect(
+      cancelBlocked(op('a', 1, { steps: [step('running'), { ...step('pending'), critical: true }] })),
+    ).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundParams, diffLines, stepRows, tailText, visibleControls } from './plan-view.ts';
+import { boundParams, diffLines, groupByPhase, stepRows, tailText, visibleControls } from './plan-view.ts';
 
 describe('stepRows', () => {
   it('keeps every argv element apart and as given', () => {
@@ -20,6 +20,11 @@ describe('stepRows', () => {
       sql: null,
       params: [],
       file: null,
+      runs: [],
+      pipeTo: null,
+      detail: null,
+      phase: null,
+      critical: false,
     });
   });
 
@@ -106,5 +111,101 @@ describe('visibleControls', () => {
   it('shows a line break inside one argument, so it cannot pass for two', () => {
     expect(visibleControls('a\nb\u0000', false)).toBe('a␊b␀');
     expect(visibleControls('plain -D /data', false)).toBe('plain -D /data');
+  });
+});
+
+describe('stepRows (replication steps)', () => {
+  it("keeps a check's runs, a copy's receiving end, the detail, the phase and the critical mark", () => {
+    const [check, copy] = stepRows([
+      {
+        node: 'h1',
+        kind: 'check',
+        title: 'h2 streams',
+        runs: [
+          { node: 'h1', sql: 'SELECT state FROM pg_stat_replication' },
+          { node: 'h2', argv: ['pg_controldata', '/pg'] },
+        ],
+        phase: 'verify',
+      },
+      {
+        node: 'h1',
+        kind: 'copy',
+        title: 'Copy',
+        argv: ['tar', '-c', '.'],
+        pipeTo: { node: 'h2', argv: ['tar', '-x'] },
+        detail: 'Cancel removes the staging directory.',
+        critical: true,
+      },
+    ]);
+    expect(check?.runs).toEqual([
+      { node: 'h1', argv: [], sql: 'SELECT state FROM pg_stat_replication' },
+      { node: 'h2', argv: ['pg_controldata', '/pg'], sql: null },
+    ]);
+    expect(check).toMatchObject({ phase: 'verify', critical: false, pipeTo: null, detail: null });
+    expect(copy).toMatchObject({
+      argv: ['tar', '-c', '.'],
+      pipeTo: { node: 'h2', argv: ['tar', '-x'] },
+      detail: 'Cancel removes the staging directory.',
+      critical: true,
+      phase: null,
+    });
+  });
+});
+
+describe('groupByPhase', () => {
+  const phase = (id: string, final = true) => ({
+    id,
+    type: 'preflight',
+    node: 'h1',
+    title: `T ${id}`,
+    final,
+  });
+  const rowsIn = (...phases: (string | undefined)[]) =>
+    stepRows(
+      phases.map((p, i) => ({ node: 'h1', kind: 'command', title: `s${i}`, ...(p ? { phase: p } : {}) })),
+    );
+  const shape = (groups: ReturnType<typeof groupByPhase>) =>
+    groups.map((g) => [g.phase?.id ?? null, g.rows.map((r) => r.index)]);
+
+  it('puts every step under its phase, in run order, keeping the global step numbers', () => {
+    const groups = groupByPhase(rowsIn('a', 'a', 'b', 'c', 'c'), [phase('a'), phase('b', false), phase('c')]);
+    expect(shape(groups)).toEqual([
+      ['a', [0, 1]],
+      ['b', [2]],
+      ['c', [3, 4]],
+    ]);
+    expect(groups[1]?.phase).toEqual(phase('b', false));
+  });
+
+  it('has one group without heading for a plan without phases', () => {
+    expect(shape(groupByPhase(rowsIn(undefined, undefined), undefined))).toEqual([[null, [0, 1]]]);
+    expect(groupByPhase([], undefined)).toEqual([]);
+  });
+
+  it('keeps steps outside any phase apart, where they run', () => {
+    expect(shape(groupByPhase(rowsIn('a', undefined, 'b'), [phase('a'), phase('b')]))).toEqual([
+      ['a', [0]],
+      [null, [1]],
+      ['b', [2]],
+    ]);
+  });
+
+  it('heads a phase the list does not know with its id (final), and still shows listed phases without steps', () => {
+    const groups = groupByPhase(rowsIn('a', 'x', 'c'), [phase('a'), phase('b'), phase('c'), phase('d')]);
+    expect(shape(groups)).toEqual([
+      ['a', [0]],
+      ['b', []],
+      ['x', [1]],
+      ['c', [2]],
+      ['d', []],
+    ]);
+    expect(groups[2]?.phase).toMatchObject({ id: 'x', title: 'x', final: true });
+  });
+
+  it('shows every phase of a plan that has no steps at all (a refused or empty composite plan)', () => {
+    expect(shape(groupByPhase([], [phase('a'), phase('b')]))).toEqual([
+      ['a', []],
+      ['b', []],
+    ]);
   });
 });

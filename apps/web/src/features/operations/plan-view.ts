@@ -1,4 +1,7 @@
-import type { PlanStep } from '@walboard/shared/operations';
+import type { OperationPlan, PlanStep } from '@walboard/shared/operations';
+
+/** A phase of a composite operation (the shared package has the schema, not a type name for it). */
+export type PlanPhase = NonNullable<OperationPlan['phases']>[number];
 
 export type DiffLineKind = 'add' | 'remove' | 'hunk' | 'header' | 'context';
 
@@ -24,6 +27,26 @@ export interface StepRow {
   sql: string | null;
   params: BoundParam[];
   file: { path: string; backup: string | null; diff: DiffLine[] } | null;
+  /** check steps: each command or statement the check runs, and where. */
+  runs: CheckRun[];
+  /** copy steps: the receiving end of the pipe. */
+  pipeTo: { node: string; argv: readonly string[] } | null;
+  detail: string | null;
+  phase: string | null;
+  /** Cancelling waits while the operation is inside such a step. */
+  critical: boolean;
+}
+
+export interface CheckRun {
+  node: string;
+  argv: readonly string[];
+  sql: string | null;
+}
+
+/** Steps under one phase heading; `phase` is null for steps outside any phase (no heading). */
+export interface StepGroup {
+  phase: PlanPhase | null;
+  rows: StepRow[];
 }
 
 /** Classifies each line of a unified diff, for colouring; the text itself is kept as it is. */
@@ -55,7 +78,49 @@ export function stepRows(steps: readonly PlanStep[]): StepRow[] {
     sql: s.sql ?? null,
     params: boundParams(s.sqlParams),
     file: s.file ? { path: s.file.path, backup: s.file.backup, diff: diffLines(s.file.diff) } : null,
+    runs: (s.runs ?? []).map((r) => ({ node: r.node, argv: r.argv ?? [], sql: r.sql ?? null })),
+    pipeTo: s.pipeTo ? { node: s.pipeTo.node, argv: s.pipeTo.argv } : null,
+    detail: s.detail ?? null,
+    phase: s.phase ?? null,
+    critical: s.critical === true,
   }));
+}
+
+/**
+ * Rows under their phase headings, in the order the steps run (each consecutive run of one
+ * phase is one group). A phase the steps name but the list lacks gets a heading of its id; a
+ * listed phase without steps still shows, after the phase listed before it, so no phase of the
+ * plan goes unmentioned.
+ */
+export function groupByPhase(
+  rows: readonly StepRow[],
+  phases: readonly PlanPhase[] | undefined,
+): StepGroup[] {
+  const byId = new Map((phases ?? []).map((p) => [p.id, p]));
+  const groups: StepGroup[] = [];
+  for (const row of rows) {
+    const last = groups.at(-1);
+    if (last && (last.phase?.id ?? null) === row.phase) {
+      last.rows.push(row);
+      continue;
+    }
+    const phase =
+      row.phase === null
+        ? null
+        : (byId.get(row.phase) ?? { id: row.phase, type: '', node: row.node, title: row.phase, final: true });
+    groups.push({ phase, rows: [row] });
+  }
+  let after = -1;
+  for (const phase of phases ?? []) {
+    const at = groups.findLastIndex((g) => g.phase?.id === phase.id);
+    if (at >= 0) {
+      after = at;
+      continue;
+    }
+    groups.splice(after + 1, 0, { phase, rows: [] });
+    after++;
+  }
+  return groups;
 }
 
 /**

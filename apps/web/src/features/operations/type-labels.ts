@@ -4,6 +4,14 @@ import type { MessageKey } from '../../i18n/catalog.ts';
 
 /** Each operation type's name in the page's language. */
 export const typeLabel: Record<OperationType, MessageKey> = {
+  'setup-replication': 'operations.type.setup-replication',
+  preflight: 'operations.type.preflight',
+  'link-nodes': 'operations.type.link-nodes',
+  'configure-primary': 'operations.type.configure-primary',
+  'base-backup': 'operations.type.base-backup',
+  'configure-standby': 'operations.type.configure-standby',
+  promote: 'operations.type.promote',
+  'clean-archive': 'operations.type.clean-archive',
   start: 'operations.type.start',
   stop: 'operations.type.stop',
   restart: 'operations.type.restart',
@@ -15,7 +23,13 @@ export const typeLabel: Record<OperationType, MessageKey> = {
   'set-standby-source': 'operations.type.set-standby-source',
 };
 
-/** The label key of a type read from the server (a string there); null for a type this page does not know. */
+/** A type read from the server (a string there) as one this page knows, else null. */
+export function knownType(type: string): OperationType | null {
+  return OPERATION_TYPES.find((known) => known === type) ?? null;
+}
+
+/** The label key of a type read from the server; null for a type this page does not know. */
 export function labelKeyOf(type: string): MessageKey | null {
-  return (OPERATION_TYPES as readonly string[]).includes(type) ? typeLabel[type as OperationType] : null;
+  const known = knownType(type);
+  return known ? typeLabel[known] : null;
 }

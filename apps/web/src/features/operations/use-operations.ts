@@ -3,12 +3,19 @@ import { useCallback, useEffect, useReducer, useState } from 'react';
 import { getJson } from '../../api/get-json.ts';
 import type { LiveSocket } from '../live/use-live-socket.ts';
 import { historyProblem, type ProblemText } from './operation-errors.ts';
-import { initialOperationsState, type OperationsState, operationsReducer } from './operation-state.ts';
+import {
+  KEPT_OPERATIONS,
+  type OperationsState,
+  operationsReducer,
+  operationsStateKeeping,
+} from './operation-state.ts';
 
 /** The action the user picked from a node's menu: the dialog shows its form, then its plan. */
 export interface PickedAction {
   node: string;
   type: OperationType;
+  /** "Plan again": the params of the operation it repeats, to fill the form with. */
+  params?: Readonly<Record<string, unknown>>;
 }
 
 export interface OperationsFeed {
@@ -17,6 +24,8 @@ export interface OperationsFeed {
   /** Why the history could not be loaded; live events still arrive. */
   problem: ProblemText | null;
   follow(id: string | null): void;
+  /** An operation the page got from a request (a cancel's answer) rather than from the socket. */
+  report(operation: Operation): void;
   picked: PickedAction | null;
   pick(action: PickedAction | null): void;
 }
@@ -25,12 +34,20 @@ export function operationsPath(cluster: string): string {
   return `/api/clusters/${encodeURIComponent(cluster)}/operations`;
 }
 
+export function cancelPath(id: string): string {
+  return `/api/operations/${encodeURIComponent(id)}/cancel`;
+}
+
 /**
- * The cluster's operations, live: the recent history from the REST API (again on every reconnect,
+ * The cluster's operations, live: the `keep` newest from the REST API (again on every reconnect,
  * since events sent while disconnected are lost), then every `operation:event` of the cluster room.
  */
-export function useOperations(socket: LiveSocket | null, cluster: string): OperationsFeed {
-  const [state, dispatch] = useReducer(operationsReducer, initialOperationsState);
+export function useOperations(
+  socket: LiveSocket | null,
+  cluster: string,
+  keep: number = KEPT_OPERATIONS,
+): OperationsFeed {
+  const [state, dispatch] = useReducer(operationsReducer, keep, operationsStateKeeping);
   const [problem, setProblem] = useState<ProblemText | null>(null);
   const [picked, setPicked] = useState<PickedAction | null>(null);
 
@@ -43,7 +60,7 @@ export function useOperations(socket: LiveSocket | null, cluster: string): Opera
     const load = () => {
       const abort = new AbortController();
       aborts.add(abort);
-      getJson<Operation[]>(operationsPath(cluster), abort.signal)
+      getJson<Operation[]>(`${operationsPath(cluster)}?limit=${keep}`, abort.signal)
         .then((operations) => {
           setProblem(null);
           dispatch({ type: 'history', cluster, operations });
@@ -63,8 +80,9 @@ export function useOperations(socket: LiveSocket | null, cluster: string): Opera
       socket?.off('operation:event', onEvent);
       socket?.off('connect', load);
     };
-  }, [socket, cluster]);
+  }, [socket, cluster, keep]);
 
   const follow = useCallback((id: string | null) => dispatch({ type: 'follow', id }), []);
-  return { cluster, state, problem, follow, picked, pick: setPicked };
+  const report = useCallback((operation: Operation) => dispatch({ type: 'event', operation }), []);
+  return { cluster, state, problem, follow, report, picked, pick: setPicked };
 }

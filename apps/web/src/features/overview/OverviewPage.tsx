@@ -76,7 +76,9 @@ export function OverviewPage({ clusters, cluster, onSelectCluster, feed, socket 
         </ul>
       )}
 
-      {state.loaded && nodes.length > 0 && <OperationsPanel ops={ops} />}
+      {state.loaded && nodes.length > 0 && (
+        <OperationsPanel ops={ops} nodes={nodes.map((n) => ({ name: n.node, role: n.role }))} />
+      )}
 
       {state.loaded && nodes.length > 0 && <LagCharts cluster={cluster} links={state.links} />}
 
