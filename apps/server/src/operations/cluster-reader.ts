@@ -197,7 +197,8 @@ export class ClusterReader {
       const m = /\(PostgreSQL\)\s+(\d+)(?:\.(\d+))?/.exec(r.stdout);
       if (r.code !== 0 || !m) return null;
       const major = Number(m[1]);
-      return major >= 10 ? major : major * 10 + Number(m[2] ?? 0);
+      // 9.x majors are "9.6" (as Capabilities.major), 10+ a single number.
+      return major >= 10 ? major : Number(`${m[1]}.${m[2] ?? 0}`);
     });
   }
 

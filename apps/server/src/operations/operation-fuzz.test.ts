@@ -190,6 +190,40 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
       { requiredKeys: [] },
     ),
   };
+  // The replication operations: node lists, names and choices, valid or hostile in every slot.
+  const nodeName = or(fc.constantFrom('db', 'db2', 'h1'));
+  const nodeList = or(fc.array(nodeName, { minLength: 0, maxLength: 4 }));
+  const replicationUser = or(fc.stringMatching(/^[a-z_][a-z0-9_]{0,10}$/));
+  const method = or(fc.constantFrom('pg_basebackup', 'lab'));
+  Object.assign(paramsFor, {
+    preflight: fc.record({ standbys: nodeList }),
+    'link-nodes': fc.record({ standbys: nodeList }),
+    'configure-primary': fc.record(
+      { standbys: nodeList, slots: or(fc.boolean()), replicationUser },
+      { requiredKeys: ['standbys'] },
+    ),
+    'base-backup': fc.record(
+      { from: nodeName, method, replicationUser, overwriteInUse: or(fc.boolean()) },
+      { requiredKeys: ['from'] },
+    ),
+    'configure-standby': fc.record(
+      { primary: nodeName, slot: or(fc.stringMatching(/^[a-z0-9_]{1,20}$/)), replicationUser },
+      { requiredKeys: ['primary'] },
+    ),
+    promote: fc.record(
+      {
+        method: or(fc.constantFrom('auto', 'trigger-file', 'pg_ctl', 'pg_promote')),
+        fence: or(fc.constantFrom('stop-old-primary', 'confirmed-down')),
+        confirmDown: nodeName,
+      },
+      { requiredKeys: [] },
+    ),
+    'clean-archive': fc.constant({}),
+    'setup-replication': fc.record(
+      { standbys: nodeList, method, slots: or(fc.boolean()), replicationUser },
+      { requiredKeys: ['standbys'] },
+    ),
+  } satisfies Record<string, fc.Arbitrary<unknown>>);
   const body = fc
     .tuple(
       fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...OPERATION_TYPES) }, anyValue),
@@ -284,6 +318,7 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
   it('every request is refused with 4xx (and audited when the body is invalid) or planned from its template', async () => {
     const before = store.audit.list({ limit: 1000, action: 'operation.refused' }).length;
     const planned = new Set<string>();
+    const refusedByPlanner = new Set<string>();
     await fc.assert(
       fc.asyncProperty(body, async (sent) => {
         const res = await app.inject({ method: 'POST', url: '/api/clusters/fz/operations', payload: sent });
@@ -292,10 +327,14 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
         if (res.statusCode === 200) {
           checkPlan(sent, res.json<{ plan: OperationPlan }>().plan);
           planned.add(String(sent.type));
-        } else expect(res.json<{ error: string }>().error).toMatch(/^WB_ERR_/);
+        } else {
+          expect(res.json<{ error: string }>().error).toMatch(/^WB_ERR_/);
+          // Past the schema: the planner itself refused (no such node, impossible on this node).
+          if (res.statusCode === 404 || res.statusCode === 422) refusedByPlanner.add(String(sent.type));
+        }
       }),
       {
-        numRuns: 300,
+        numRuns: 500,
         // Always include one valid request of the rarer kinds, so every template is checked each run.
         examples: [
           [
@@ -315,6 +354,14 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
             },
           ],
           [{ type: 'restart', node: 'db', dryRun: true, params: { mode: 'smart' } }],
+          [{ type: 'promote', node: 'db', dryRun: true, params: { method: 'auto' } }],
+          [{ type: 'clean-archive', node: 'db', dryRun: true, params: {} }],
+          [{ type: 'preflight', node: 'db', dryRun: true, params: { standbys: ['db2'] } }],
+          [{ type: 'link-nodes', node: 'db', dryRun: true, params: { standbys: ['db'] } }],
+          [{ type: 'configure-primary', node: 'db', dryRun: true, params: { standbys: ['h1'] } }],
+          [{ type: 'base-backup', node: 'db', dryRun: true, params: { from: 'db2', method: 'lab' } }],
+          [{ type: 'configure-standby', node: 'db', dryRun: true, params: { primary: 'db' } }],
+          [{ type: 'setup-replication', node: 'db', dryRun: true, params: { standbys: ['db2'] } }],
         ],
       },
     );
@@ -331,6 +378,19 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
       'start',
       'stop',
     ]);
+    // Every replication type got past its schema at least once and was refused by its planner
+    // (one stopped node: no copy, link, promotion or setup is possible), never with a 5xx.
+    for (const t of [
+      'preflight',
+      'link-nodes',
+      'configure-primary',
+      'base-backup',
+      'configure-standby',
+      'promote',
+      'clean-archive',
+      'setup-replication',
+    ])
+      expect(refusedByPlanner, t).toContain(t);
     console.log('fuzz status counts', Object.fromEntries(counts));
   }, 60_000);
 

@@ -13,7 +13,7 @@ import type { OperationStore } from '../store/operation-store.ts';
 import { ClusterReader } from './cluster-reader.ts';
 import { NodeFactsError } from './node-facts.ts';
 import { OperationError, OperationErrorCodes } from './operation-errors.ts';
-import type { GatherOptions } from './operation-module.ts';
+import type { GatherOptions, OperationDefinition } from './operation-module.ts';
 import {
   type BuiltPlan,
   type ExecStep,
@@ -40,6 +40,8 @@ export interface OperationRunnerDeps {
   now?: () => Date;
   /** How long streamed output and progress wait before they are published together (ms). */
   publishEveryMs?: number;
+  /** Where each type's planner comes from (the registry; tests give their own). */
+  definitions?: (type: OperationRequest['type']) => OperationDefinition;
 }
 
 interface Held {
@@ -105,7 +107,7 @@ export class OperationRunner {
     // Unknown cluster or node: 404 before anything is read.
     reader.session(req.node);
     try {
-      return await operationDefinition(req.type).build(req, reader, opts);
+      return await (this.deps.definitions ?? operationDefinition)(req.type).build(req, reader, opts);
     } catch (err) {
       if (err instanceof PlanRefusal)
         throw new OperationError(422, OperationErrorCodes.refused, err.message, err.node);

@@ -58,9 +58,9 @@ export function resolveClientTools(
 export function parseInstalledBins(paths: readonly string[], root = DEBIAN_PG_ROOT): InstalledBin[] {
   const byDir = new Map<string, { major: number; files: Set<string> }>();
   for (const p of paths) {
-    const m = new RegExp(`^${root.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/(\\d+)/bin/([^/]+)$`).exec(
-      p.trim(),
-    );
+    const m = new RegExp(
+      `^${root.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/(\\d+(?:\\.\\d+)?)/bin/([^/]+)$`,
+    ).exec(p.trim());
     if (!m) continue;
     const dir = `${root}/${m[1]}/bin`;
     const e = byDir.get(dir) ?? { major: Number(m[1]), files: new Set<string>() };

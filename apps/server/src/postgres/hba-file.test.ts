@@ -170,7 +170,7 @@ describe('replicationAccess', () => {
     }
   });
 
-  it('an IPv6 pattern never matches an IPv4 connection: a rule appended after Debian\'s ::1 line is met', () => {
+  it("an IPv6 pattern never matches an IPv4 connection: a rule appended after Debian's ::1 line is met", () => {
     // PostgreSQL: "An entry given in IPv4 format will match only IPv4 connections, and an entry
     // given in IPv6 format will match only IPv6 connections".
     const appended = `${DEBIAN_15}host    replication     replicator      10.0.0.0/24             scram-sha-256\n`;
@@ -181,12 +181,17 @@ describe('replicationAccess', () => {
     expect(replicationAccess('host replication all ::/0 reject\n', 'replicator', '10.0.0.2')).toEqual({
       rule: null,
       allowed: false,
+      sure: false,
     });
   });
 
   it('`all` in the database column does not match a replication connection', () => {
     const text = 'host all all 0.0.0.0/0 trust\nhost all replicator 10.0.0.5/32 scram-sha-256\n';
-    expect(replicationAccess(text, 'replicator', '10.0.0.5')).toEqual({ rule: null, allowed: false });
+    expect(replicationAccess(text, 'replicator', '10.0.0.5')).toEqual({
+      rule: null,
+      allowed: false,
+      sure: false,
+    });
     const withRepl = `${text}host replication replicator 10.0.0.5/32 scram-sha-256\n`;
     expect(replicationAccess(withRepl, 'replicator', '10.0.0.5')).toMatchObject({
       allowed: true,
@@ -231,7 +236,7 @@ describe('replicationAccess', () => {
     expect(at('replicator').allowed).toBe(true);
     expect(at('all').allowed).toBe(true);
     expect(at('backup,replicator').allowed).toBe(true);
-    expect(at('backup')).toEqual({ rule: null, allowed: false });
+    expect(at('backup')).toEqual({ rule: null, allowed: false, sure: false });
     // A group or a file of names may hold the role: the rule is the one met, but not surely allowed.
     expect(at('+replicators')).toMatchObject({ rule: { line: 1 }, allowed: false });
     expect(at('@standbys')).toMatchObject({ rule: { line: 1 }, allowed: false });
@@ -242,14 +247,14 @@ describe('replicationAccess', () => {
   // with that name."
   it('a quoted "all" in the user column is a role named all, not every role', () => {
     expect(replicationAccess('host replication "all" 10.0.0.5/32 trust\n', 'replicator', '10.0.0.5')).toEqual(
-      { rule: null, allowed: false },
+      { rule: null, allowed: false, sure: false },
     );
   });
 
   it('a quoted "replication" in the database column is a database of that name, not replication connections', () => {
     expect(
       replicationAccess('host "replication" replicator 10.0.0.5/32 trust\n', 'replicator', '10.0.0.5'),
-    ).toEqual({ rule: null, allowed: false });
+    ).toEqual({ rule: null, allowed: false, sure: false });
   });
 
   it('a reject line before any allowing line is the rule met: not allowed', () => {
@@ -303,6 +308,7 @@ describe('replicationAccess', () => {
     expect(replicationAccess('local replication all trust\n', 'replicator', '127.0.0.1')).toEqual({
       rule: null,
       allowed: false,
+      sure: false,
     });
   });
 

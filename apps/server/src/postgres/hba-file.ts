@@ -91,7 +91,12 @@ export function parseHba(text: string): HbaRule[] {
     if (!type || !db || !user) return;
     const d = lists(db);
     const u = lists(user);
-    const who = { databases: d.names, databaseKeywords: d.keywords, users: u.names, userKeywords: u.keywords };
+    const who = {
+      databases: d.names,
+      databaseKeywords: d.keywords,
+      users: u.names,
+      userKeywords: u.keywords,
+    };
     if (type === 'local') {
       rules.push({ line: i + 1, type, ...who, address: null, mask: null, method: t[3] ?? '' });
       return;
@@ -130,6 +135,12 @@ function addressMatch(rule: HbaRule, ip: string): 'yes' | 'no' | 'maybe' {
   const a = rule.address;
   if (a === null) return 'no';
   if (a === 'all') return 'yes';
+  // An IPv6 entry matches only IPv6 connections, an IPv4 entry only IPv4 ones.
+  const ruleV6 = /^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(\/\d+)?$/.test(a);
+  const ruleV4 = /^\d{1,3}(\.\d{1,3}){3}(\/\d+)?$/.test(a);
+  const targetV6 = ip.includes(':');
+  const targetV4 = ipv4(ip) !== null;
+  if ((ruleV6 && targetV4) || (ruleV4 && targetV6)) return 'no';
   const target = ipv4(ip);
   let net: number | null;
   let bits: number;
@@ -151,7 +162,9 @@ function addressMatch(rule: HbaRule, ip: string): 'yes' | 'no' | 'maybe' {
 
 function userMatch(rule: HbaRule, user: string): 'yes' | 'no' | 'maybe' {
   if (rule.userKeywords.includes('all') || rule.users.includes(user)) return 'yes';
-  return rule.userKeywords.some((u) => u.startsWith('+') || u.startsWith('@') || u.startsWith('/')) ? 'maybe' : 'no';
+  return rule.userKeywords.some((u) => u.startsWith('+') || u.startsWith('@') || u.startsWith('/'))
+    ? 'maybe'
+    : 'no';
 }
 
 export interface ReplicationAccess {
@@ -159,6 +172,8 @@ export interface ReplicationAccess {
   rule: HbaRule | null;
   /** That rule surely matches and lets a password (or trust) through: nothing to add. */
   allowed: boolean;
+  /** That rule surely matches (whatever its method). */
+  sure: boolean;
 }
 
 /** What the server does with a TCP replication connection of `user` from `ip` (without SSL). */
@@ -171,9 +186,9 @@ export function replicationAccess(text: string, user: string, ip: string): Repli
     if (u === 'no' || a === 'no') continue;
     const sure = u === 'yes' && a === 'yes' && (r.type === 'host' || r.type === 'hostnossl');
     const passes = ['scram-sha-256', 'md5', 'password', 'trust'].includes(r.method);
-    return { rule: r, allowed: sure && passes };
+    return { rule: r, allowed: sure && passes, sure };
   }
-  return { rule: null, allowed: false };
+  return { rule: null, allowed: false, sure: false };
 }
 
 /**
@@ -188,8 +203,10 @@ export function withHbaLine(
   ip: string,
 ): { text: string; changed: boolean } {
   const lines = text.split('\n');
-  if (lines.some((l) => tokens(l).join(' ') === tokens(line).join(' '))) return { text, changed: false };
   const first = replicationAccess(text, user, ip).rule;
+  const exact = lines.findIndex((l) => tokens(l).join(' ') === tokens(line).join(' '));
+  // The same line already stands where the server meets it first: nothing to do.
+  if (exact >= 0 && (!first || first.line >= exact + 1)) return { text, changed: false };
   const block = [`# ${comment}`, line];
   if (first) lines.splice(first.line - 1, 0, ...block);
   else {

@@ -541,10 +541,10 @@ function labSteps(f: BackupFacts, extra: Partial<PlanStep>): ExecStep[] {
         node: p,
         kind: 'copy',
         title: `Stream ${p}'s data directory as tar (no compression) into ${staging} on ${s}`,
-        argv: tarOut,
+        argv: pipeline,
         pipeTo: { node: s, argv: tarIn },
         detail: link
-          ? `${p} pipes tar straight into ssh to ${s} (the key link-nodes set up); tar reports every 10 MB, which is the progress. The lab guide compressed it with gzip (about 7 times slower here). WAL is left out: ${s} gets it from its archive or by streaming. Cancel stops the copy and removes ${staging}.`
+          ? `The command above runs on ${p}: tar piped straight into ssh to ${s} (the key link-nodes set up), which runs the receiving tar there; tar's own exit status is printed on stderr because sh has no pipefail. tar reports every 10 MB, which is the progress. The lab guide compressed it with gzip (about 7 times slower here). WAL is left out: ${s} gets it from its archive or by streaming. Cancel stops the copy and removes ${staging}.`
           : `Both servers are on this machine: one tar pipes into the other. WAL is left out: ${s} gets it from its archive or by streaming. Cancel stops the copy and removes ${staging}.`,
         ...extra,
       },

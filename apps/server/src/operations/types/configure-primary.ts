@@ -448,6 +448,11 @@ function planHba(
       );
       continue;
     }
+    if (access.sure && access.rule?.method === 'reject')
+      throw new PlanRefusal(
+        f.primary.name,
+        `${f.hbaPath} line ${access.rule.line} rejects replication connections of ${user} from ${s.config.name} (${s.address}) before any other rule: walboard does not override a reject someone wrote; remove or narrow that line, then plan again`,
+      );
     const line = `host replication ${user} ${hbaAddress(s.address)} ${f.caps.passwordAuth}`;
     const next = withHbaLine(
       text,
