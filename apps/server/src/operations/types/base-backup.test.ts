@@ -307,15 +307,20 @@ describe('planBaseBackup: the copy and the swap', () => {
     ]);
     expect(shown[1]?.argv).toEqual(['mkdir', '-m', '700', '--', STAGING]);
     expect(shown[2]?.pipeTo).toEqual({ node: 'db2', argv: ['tar', '-C', STAGING, '-xpf', '-'] });
+    // What runs on db1 is one sh -c line: tar into ssh to db2, tar's status read back on stderr.
+    const [sh, c, line] = shown[2]?.argv ?? [];
+    expect([sh, c]).toEqual(['sh', '-c']);
+    expect(line).toMatch(
+      /^\{ tar -C \/var\/lib\/postgresql\/15\/main -cf - .* \.; echo "walboard-tar-exit:\$\?" >&2; \} \| ssh .* -- postgres@10\.0\.0\.2 'tar -C .*main\.walboard-new -xpf -'$/,
+    );
     // The copy leaves out WAL and the files that would make the copy start as something else.
-    const tar = shown[2]?.argv ?? [];
     for (const x of [
-      '--exclude=./pg_wal/*',
-      '--exclude=./postmaster.pid',
-      '--exclude=./standby.signal',
-      '--exclude=./backup_label',
+      "'--exclude=./pg_wal/*'",
+      "'--exclude=./postmaster.pid'",
+      "'--exclude=./standby.signal'",
+      "'--exclude=./backup_label'",
     ])
-      expect(tar).toContain(x);
+      expect(line).toContain(x);
     expect(shown[3]?.sql).toMatch(/FROM pg_backup_stop\(/);
   });
 });

@@ -371,7 +371,7 @@ function planRole(
         title: `${f.role.exists ? 'Give role' : 'Create role'} ${user} (${attrs}) a new random password`,
         sql: shownSql,
         sqlParams: [],
-        detail: `walboard makes a 32-character password when this step runs and sends PostgreSQL only its ${kind} verifier (as psql's \\password does): the password itself is never in a statement, a log, the audit or this page. The next steps write it to each standby's ~/.pgpass (0600).`,
+        detail: `walboard makes a 32-character password when this step runs and sends PostgreSQL only its ${kind} verifier (as psql's \\password does): the password itself is never in a statement, a log, the audit or this page. The next steps write it to each standby's password file (~/.pgpass, or postgres.passfile; mode 0600).`,
         ...extra,
       },
       async (rt) => {
@@ -746,7 +746,7 @@ export function planConfigurePrimary(
   steps.push(proveArchivingStep(f, extra));
   for (const s of f.standbys) {
     notes.push(
-      `Checked at the end: ${s.config.name} logs in for replication with the password in its ~/.pgpass.`,
+      `Checked at the end: ${s.config.name} logs in for replication with the password in ${pgpassOf(s.config, s.home)}.`,
     );
     steps.push(loginProofStep(f, s, user, extra));
   }

@@ -48,6 +48,7 @@ function facts(versionNum: number, over: Partial<StandbyConfigFacts> = {}): Stan
     caps: capabilitiesFor(versionNum),
     primary: node('db1', '10.0.0.1', major),
     primaryAddress: '10.0.0.1',
+    passfilePath: '/var/lib/postgresql/.pgpass',
     sameSystem: true,
     upstream: null,
     archiveDirExists: true,
@@ -113,7 +114,7 @@ describe('planConfigureStandby: refusals', () => {
       /db2 has no archive directory \(\/var\/lib\/postgresql\/wal_archive does not exist\)/,
     );
     expect(() => planConfigureStandby(facts(150018, { pgpassReady: false }), REQ, NOW)).toThrow(
-      'db2 has no password for replicator@10.0.0.1:5432 in its ~/.pgpass: run configure-primary on db1 with db2 listed first',
+      'db2 has no password for replicator@10.0.0.1:5432 in /var/lib/postgresql/.pgpass: run configure-primary on db1 with db2 listed first',
     );
     // While predicting (setup-replication's dry run) both are what the earlier phases will do.
     expect(() =>
@@ -162,7 +163,7 @@ describe('planConfigureStandby: per version', () => {
     expect(step?.change?.expect).toEqual(got);
     expect(steps.some((s) => s.change?.path.endsWith('standby.signal'))).toBe(false);
     expect(notes).toEqual([
-      'No password is written into the configuration: db2 finds it in ~/.pgpass (written by configure-primary).',
+      'No password is written into the configuration: db2 finds it in /var/lib/postgresql/.pgpass (written by configure-primary).',
       'Promotion by trigger file: /var/lib/postgresql/10/main/promote.trigger (PostgreSQL looks for it about every 5 s).',
       'db2 is stopped: it starts as a standby of db1 at its next start.',
     ]);

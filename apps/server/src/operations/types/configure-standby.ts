@@ -40,6 +40,8 @@ export interface StandbyConfigFacts {
   recoveryConf: FileSnapshot | null;
   signal: FileSnapshot | null;
   pgpassReady: boolean;
+  /** The standby's password file (~/.pgpass or postgres.passfile). */
+  passfilePath: string;
   /** null: not checked (no slot asked for, or the primary is down). */
   slotExists: boolean | null;
   predicted: boolean;
@@ -114,6 +116,7 @@ export async function readStandbyConfigFacts(
       }) !== null,
     slotExists,
     predicted,
+    passfilePath: pgpassOf(standby, home),
   };
 }
 
@@ -178,7 +181,7 @@ export function planConfigureStandby(
   if (!f.pgpassReady && !f.predicted)
     throw new PlanRefusal(
       s,
-      `${s} has no password for ${req.replicationUser}@${f.primaryAddress}:${f.primary.postgres.port} in its ~/.pgpass: run configure-primary on ${p} with ${s} listed first`,
+      `${s} has no password for ${req.replicationUser}@${f.primaryAddress}:${f.primary.postgres.port} in ${f.passfilePath}: run configure-primary on ${p} with ${s} listed first`,
     );
   if (req.slot && !f.caps.hasReplicationSlots)
     throw new PlanRefusal(s, `PostgreSQL ${f.caps.major} has no replication slots: leave slot out`);
@@ -258,7 +261,7 @@ export function planConfigureStandby(
       );
   }
   notes.push(
-    `No password is written into the configuration: ${s} finds it in ~/.pgpass (written by configure-primary).`,
+    `No password is written into the configuration: ${s} finds it in ${f.passfilePath} (written by configure-primary).`,
     f.caps.triggerFileSetting
       ? `Promotion by trigger file: ${triggerFileOf(f.standby)} (PostgreSQL looks for it about every 5 s).`
       : `PostgreSQL ${f.caps.major} has no trigger file: promote with pg_promote() or pg_ctl promote.`,
