@@ -30,7 +30,11 @@ export function NodeActions({ node, onPick }: Props) {
   // Placed from the button once, when opened: close rather than drift when the page scrolls.
   useEffect(() => {
     if (!open) return;
-    const close = () => menu.current?.hidePopover();
+    // The list scrolls itself on a short window: only a scroll of the page around it closes it.
+    const close = (e: Event) => {
+      if (e.type === 'scroll' && e.target instanceof Node && menu.current?.contains(e.target)) return;
+      menu.current?.hidePopover();
+    };
     window.addEventListener('scroll', close, { passive: true, capture: true });
     window.addEventListener('resize', close);
     return () => {
@@ -60,15 +64,21 @@ export function NodeActions({ node, onPick }: Props) {
         onBeforeToggle={(e) => {
           if (e.newState !== 'open' || !button.current) return;
           const r = button.current.getBoundingClientRect();
-          setPlace({
-            top: r.bottom + 4,
-            left: Math.max(8, Math.min(r.right - menuWidthPx, window.innerWidth - menuWidthPx - 8)),
-          });
+          const left = Math.max(8, Math.min(r.right - menuWidthPx, window.innerWidth - menuWidthPx - 8));
+          const below = window.innerHeight - r.bottom - 12;
+          const above = r.top - 12;
+          // Open downwards unless the room below is short and the room above is larger; either
+          // way the list is never taller than the room it has, so every item stays reachable.
+          setPlace(
+            below >= 240 || below >= above
+              ? { top: r.bottom + 4, left, maxHeight: below }
+              : { bottom: window.innerHeight - r.top + 4, left, maxHeight: above },
+          );
         }}
         onToggle={(e) => setOpen(e.newState === 'open')}
         style={{ inset: 'auto', ...place, width: menuWidthPx }}
-        // Seventeen operations: on a short window the list scrolls rather than running off-screen.
-        className="fixed m-0 max-h-[calc(100vh-6rem)] overflow-y-auto rounded border border-slate-200 bg-white py-1 shadow-lg"
+        // Many operations: on a short window the list scrolls rather than running off-screen.
+        className="fixed m-0 overflow-y-auto rounded border border-slate-200 bg-white py-1 shadow-lg"
       >
         <ul aria-label={t('operations.actionsLabel', { node })}>
           {OPERATION_TYPES.map((type) => (
