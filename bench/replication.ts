@@ -31,11 +31,21 @@ async function upPair(onRun: (run: HostsRun) => void, onWb: (wb: RunningWalboard
   return { run, h1, h2, wb };
 }
 
+/** Steps of the last operation run by `must`, with their seconds: where the time beyond the copy goes. */
+let lastSteps: { title: string; seconds: number }[] = [];
+
 async function must(wb: RunningWalboard, body: object): Promise<number> {
   const t = performance.now();
   const op = await runOperation(wb, body, 1_800_000);
   if (op.state !== 'succeeded') throw new Error(`${JSON.stringify(body)}: ${whyFailed(op)}`);
-  return performance.now() - t;
+  const took = performance.now() - t;
+  lastSteps = op.steps
+    .filter((s) => s.startedAt && s.finishedAt)
+    .map((s) => ({
+      title: s.title,
+      seconds: round((Date.parse(s.finishedAt ?? '') - Date.parse(s.startedAt ?? '')) / 1000, 3),
+    }));
+  return took;
 }
 
 /** Puts back h2's own data directory (the one a walboard base-backup set aside), h2 stopped. */
@@ -71,8 +81,15 @@ export async function measureClone(
   const plain: number[] = [];
   const wbBasebackup: number[] = [];
   const wbLab: number[] = [];
-  for (let i = 0; i < samples; i++) {
-    // Plain: the same command a DBA types on the standby, as postgres, same .pgpass.
+  const plainSameFlags: number[] = [];
+  let stepsPgBasebackup: typeof lastSteps = [];
+  let stepsLab: typeof lastSteps = [];
+  // Each copy writes ~1 GB: the next one must not start while the kernel still flushes the last
+  // one (or the rm -rf after it), or whichever runs second pays for the first.
+  const settle = () => runOnHost(h.run, h.h2, ['sync'], { timeoutMs: 300_000 });
+  // Plain: the same command a DBA types on the standby, as postgres, same .pgpass.
+  const plainCopy = async (flags: string[] = []): Promise<number> => {
+    await settle();
     const t = performance.now();
     await runOnHost(
       h.run,
@@ -90,17 +107,37 @@ export async function measureClone(
         '-c',
         'fast',
         '-w',
+        ...flags,
       ],
       { asUser: 'postgres', timeoutMs: 1_800_000 },
     );
-    plain.push(performance.now() - t);
+    const took = performance.now() - t;
     await runOnHost(h.run, h.h2, ['rm', '-rf', '--', plainDir], { asUser: 'postgres', timeoutMs: 300_000 });
-    wbBasebackup.push(
-      await must(h.wb, { type: 'base-backup', node: 'h2', params: { from: 'h1', method: 'pg_basebackup' } }),
-    );
+    return took;
+  };
+  const walboardCopy = async (method: 'pg_basebackup' | 'lab'): Promise<number> => {
+    await settle();
+    const took = await must(h.wb, { type: 'base-backup', node: 'h2', params: { from: 'h1', method } });
+    if (method === 'lab') stepsLab = lastSteps;
+    else stepsPgBasebackup = lastSteps;
     await restoreStandby(h);
-    wbLab.push(await must(h.wb, { type: 'base-backup', node: 'h2', params: { from: 'h1', method: 'lab' } }));
-    await restoreStandby(h);
+    return took;
+  };
+  // The first copy reads h1's files from disk, the next ones from the page cache: a warm-up copy,
+  // not counted, so no method gets the cold one.
+  await plainCopy();
+  for (let i = 0; i < samples; i++) {
+    // Alternate which goes first: neither always follows the other's clean-up.
+    if (i % 2 === 0) {
+      plain.push(await plainCopy());
+      wbBasebackup.push(await walboardCopy('pg_basebackup'));
+    } else {
+      wbBasebackup.push(await walboardCopy('pg_basebackup'));
+      plain.push(await plainCopy());
+    }
+    wbLab.push(await walboardCopy('lab'));
+    // By hand with walboard's extra flags (progress, verbose, label): what those cost on their own.
+    plainSameFlags.push(await plainCopy(['-P', '-v', '-l', 'walboard base backup for h2']));
   }
   const s = (xs: number[]) => ({
     samples: xs.map((x) => round(x / 1000, 2)),
@@ -110,10 +147,13 @@ export async function measureClone(
   return {
     database: size,
     plainPgBasebackupSeconds: s(plain),
+    plainWithWalboardFlagsSeconds: s(plainSameFlags),
     walboardPgBasebackupSeconds: s(wbBasebackup),
     walboardLabSeconds: s(wbLab),
     ratioPgBasebackup: round(median(wbBasebackup) / mPlain, 2),
     ratioLab: round(median(wbLab) / mPlain, 2),
+    lastPgBasebackupSteps: stepsPgBasebackup,
+    lastLabSteps: stepsLab,
     goal: 'pg_basebackup method ≤ 1.10× plain; lab ≤ 2× plain (same run, medians)',
     pass: median(wbBasebackup) / mPlain <= 1.1 && median(wbLab) / mPlain <= 2,
     anchor:

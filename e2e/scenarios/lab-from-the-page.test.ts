@@ -48,27 +48,56 @@ describe('the lab from the page: setup-replication, then a fenced promotion', ()
     await p().getByTestId('operation-dry-run').click();
     const plan = p().getByTestId('operation-plan');
     await plan.waitFor();
-    const phases = await plan.getByTestId('plan-phase').evaluateAll((els) => els.map((e) => e.getAttribute('data-phase')));
-    expect(phases).toEqual(['preflight', 'link-nodes', 'configure-primary', 'base-backup:h2', 'configure-standby:h2', 'start:h2', 'verify']);
+    const phases = await plan
+      .getByTestId('plan-phase')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-phase')));
+    expect(phases).toEqual([
+      'preflight',
+      'link-nodes',
+      'configure-primary',
+      'base-backup:h2',
+      'configure-standby:h2',
+      'start:h2',
+      'verify',
+    ]);
     // The base backup is planned again when it is reached: the page says so.
-    expect(await plan.locator('[data-testid="plan-phase"][data-phase="base-backup:h2"] [data-testid="plan-phase-replanned"]').count()).toBe(1);
+    expect(
+      await plan
+        .locator(
+          '[data-testid="plan-phase"][data-phase="base-backup:h2"] [data-testid="plan-phase-replanned"]',
+        )
+        .count(),
+    ).toBe(1);
     expect(await plan.textContent()).toContain('archive_command');
     await p().locator('[data-testid="operation-confirm"][data-destructive="true"]').click();
     await finished('succeeded', 180_000);
 
     await page.waitForRole('h2', 'standby', 20_000);
-    await p().waitForSelector('[data-testid="topology-link-h1-h2"][data-kind="streaming"][data-active="true"]', { timeout: 20_000 });
-    await p().waitForSelector('[data-testid="topology-link-h1-h2"][data-kind="archive"][data-active="true"]', { timeout: 20_000 });
+    await p().waitForSelector(
+      '[data-testid="topology-link-h1-h2"][data-kind="streaming"][data-active="true"]',
+      { timeout: 20_000 },
+    );
+    await p().waitForSelector(
+      '[data-testid="topology-link-h1-h2"][data-kind="archive"][data-active="true"]',
+      { timeout: 20_000 },
+    );
 
     await psql(run, 'h1', 'CREATE TABLE lab_rows (id int PRIMARY KEY, note text)');
     await psql(run, 'h1', "INSERT INTO lab_rows SELECT g, 'row ' || g FROM generate_series(1, 2000) g");
     const lsn = (await psql<{ l: string }>(run, 'h1', 'SELECT pg_current_wal_lsn()::text AS l'))[0]?.l;
     for (let i = 0; i < 200; i++) {
-      const r = await psql<{ ok: boolean }>(run, 'h2', 'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [lsn]);
+      const r = await psql<{ ok: boolean }>(
+        run,
+        'h2',
+        'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok',
+        [lsn],
+      );
       if (r[0]?.ok) break;
       await new Promise((res) => setTimeout(res, 50));
     }
-    expect((await psql<{ n: string }>(run, 'h2', 'SELECT count(*)::text AS n FROM lab_rows'))[0]?.n).toBe('2000');
+    expect((await psql<{ n: string }>(run, 'h2', 'SELECT count(*)::text AS n FROM lab_rows'))[0]?.n).toBe(
+      '2000',
+    );
     await psql(run, 'h1', 'SELECT pg_switch_wal()');
     const segment = /^[0-9A-F]{24}$/;
     for (let i = 0; i < 100 && (await readdir(h2.archiveDir)).filter((f) => segment.test(f)).length < 2; i++)
@@ -96,7 +125,9 @@ describe('the lab from the page: setup-replication, then a fenced promotion', ()
     expect(await p().getByTestId('operation-promotion-history').textContent()).toMatch(/^1\s+0\/[0-9A-F]+/);
 
     expect((await psql<{ r: boolean }>(run, 'h2', 'SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(false);
-    expect((await psql<{ n: string }>(run, 'h2', 'SELECT count(*)::text AS n FROM lab_rows'))[0]?.n).toBe('2500');
+    expect((await psql<{ n: string }>(run, 'h2', 'SELECT count(*)::text AS n FROM lab_rows'))[0]?.n).toBe(
+      '2500',
+    );
     await psql(run, 'h2', "INSERT INTO lab_rows VALUES (2501, 'after promotion')");
     await expect(psql(run, 'h1', 'SELECT 1', [], { connectTimeoutMs: 2000 })).rejects.toThrow();
     await page.waitForRole('h2', 'primary', 20_000);
