@@ -125,6 +125,42 @@ describe('the archive directory of a standby host, live on the page', () => {
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   });
 
+  it('shows a segment rsync is still copying as arriving — apart, never a row, never counted', async () => {
+    const [cur] = await psql<{ f: string }>(run, h1, 'SELECT pg_walfile_name(pg_current_wal_lsn()) AS f');
+    if (!cur) throw new Error('h1 gave no current WAL file name');
+    // What archive_command does, slowed down (4 MB/s) so that the copy is seen on its way in.
+    const target = '0000000100000000000000FE';
+    const copy = runOnHost(
+      run,
+      h1,
+      [
+        'rsync',
+        '-a',
+        '--bwlimit=4000',
+        `${h1.pg.dataDir}/pg_wal/${cur.f}`,
+        `postgres@${h2.ip}:${h2.archiveDir}/${target}`,
+      ],
+      { asUser: 'postgres', timeoutMs: 60_000 },
+    );
+    const before = Number(await page.getByTestId('archive-count-h2').getAttribute('data-count'));
+    const arriving = panel(page, 'h2').getByTestId(`archive-arriving-entry-${target}`);
+    await arriving.waitFor({ timeout: 10_000 });
+    expect(await arriving.textContent()).toMatch(
+      new RegExp(`^${target} — .* so far, in temporary file \\.${target}\\.[A-Za-z0-9]{6}$`),
+    );
+    // Not a file of the archive yet: no row, no count, no chip.
+    expect(await panel(page, 'h2').locator('tr[data-testid^="archive-entry-."]').count()).toBe(0);
+    expect(Number(await page.getByTestId('archive-count-h2').getAttribute('data-count'))).toBe(before);
+    await copy;
+    await row(page, 'h2', target).waitFor({ timeout: 10_000 });
+    await panel(page, 'h2')
+      .getByTestId('archive-arriving-h2')
+      .waitFor({ state: 'detached', timeout: 10_000 });
+    expect(Number(await page.getByTestId('archive-count-h2').getAttribute('data-count'))).toBe(before + 1);
+    await runOnHost(run, h2, ['rm', '-f', '--', `${h2.archiveDir}/${target}`], { asUser: 'postgres' });
+    await row(page, 'h2', target).waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
   it('reads in Spanish after the language switch', async () => {
     await page.getByTestId('lang-es').click();
     await expect

@@ -44,6 +44,8 @@ export const LAB_USER = 'lab';
 
 export interface BuildAppOptions {
   config: WalboardConfig;
+  /** The configuration file it was read from, named in messages (default "walboard.yaml"). */
+  configFile?: string;
   /** Folder of the built page; defaults to apps/web/dist. Missing folder → API only. */
   webDist?: string;
   poller?: StatusPollerOptions;
@@ -126,7 +128,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // Pins in the store win over walboard.yaml; they must be known before the transports dial.
   const hostKeys = new HostKeyStore(store.db);
-  const sessions: NodeSession[] = await buildSessions(opts.config, env, { hostKeys });
+  const sessions: NodeSession[] = await buildSessions(opts.config, env, {
+    hostKeys,
+    configFile: opts.configFile,
+  });
   const hostKeyGuard = new HostKeyGuard(sessions, hostKeys, audit);
   app.addHook('onClose', async () => hostKeyGuard.close());
   // Watchers publish on the bus; the hub forwards. One watcher of each kind per node.

@@ -9,8 +9,8 @@ async function main(): Promise<void> {
     options: { config: { type: 'string', short: 'c', default: 'walboard.yaml' } },
   });
   try {
-    const { config } = await loadConfig(values.config ?? 'walboard.yaml');
-    await serve(config);
+    const { config, file } = await loadConfig(values.config ?? 'walboard.yaml');
+    await serve(config, { configFile: file });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

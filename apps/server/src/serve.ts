@@ -4,9 +4,9 @@ import { buildApp } from './app.ts';
 /** Starts the controller on config.listen and closes it cleanly on SIGINT/SIGTERM. */
 export async function serve(
   config: WalboardConfig,
-  opts: { env?: NodeJS.ProcessEnv; onClose?: () => Promise<void> } = {},
+  opts: { env?: NodeJS.ProcessEnv; onClose?: () => Promise<void>; configFile?: string } = {},
 ): Promise<void> {
-  const app = await buildApp({ config, logger: true, env: opts.env });
+  const app = await buildApp({ config, logger: true, env: opts.env, configFile: opts.configFile });
   const sep = config.listen.lastIndexOf(':');
   const host = config.listen.slice(0, sep).replace(/^\[|\]$/g, '');
   const port = Number(config.listen.slice(sep + 1));

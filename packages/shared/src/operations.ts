@@ -23,6 +23,7 @@ export const hostNameSchema = z
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/, 'must be a host name or IP address');
 
 export const stopModeSchema = z.enum(['smart', 'fast', 'immediate']);
+export type StopMode = z.infer<typeof stopModeSchema>;
 
 /**
  * postgresql.conf settings walboard may write (and nothing else). Each value is checked by its

@@ -7,9 +7,16 @@ export const roleSchema = z.enum(['primary', 'standby', 'unknown']);
 export type Role = z.infer<typeof roleSchema>;
 
 export const reachabilitySchema = z.strictObject({
-  /** null for local nodes, which have no ssh link. */
-  ssh: z.enum(['up', 'down']).nullable(),
-  pg: z.enum(['up', 'down']),
+  /**
+   * null for local nodes, which have no ssh link. 'not-answering': the link is not (yet) declared
+   * dead by its keepalive, but a poll through its tunnel just timed out — nothing comes back on it.
+   */
+  ssh: z.enum(['up', 'not-answering', 'down']).nullable(),
+  /**
+   * 'shutting-down' / 'starting-up': the server answers, refusing connections because it is
+   * stopping, or not yet ready (SQLSTATE 57P03). Neither can be queried.
+   */
+  pg: z.enum(['up', 'starting-up', 'shutting-down', 'down']),
   /** Why the node is not fully reachable, ready to show to a user. */
   reason: z.string().nullable(),
 });
@@ -116,9 +123,10 @@ export const nodeStatusSchema = z.strictObject({
 export type NodeStatus = z.infer<typeof nodeStatusSchema>;
 
 /**
- * Lag of one standby behind its primary. Bytes come from LSN differences; seconds from the
- * sender's lag columns, or the standby's replay timestamp when those are missing — and 0 when
- * everything is replayed, so an idle primary never shows growing lag.
+ * Lag of one standby behind its primary. Bytes come from LSN differences; seconds are the age of
+ * the oldest byte not replayed, from walboard's own timeline of the primary's LSN (or the sender's
+ * replay_lag when the byte is older than that record) — and 0 when everything is replayed, so an
+ * idle primary never shows growing lag.
  */
 export const lagSchema = z.strictObject({
   /** primary current LSN − standby replay LSN (≥ 0); null when unknown. */
@@ -127,7 +135,7 @@ export const lagSchema = z.strictObject({
   flushBytes: z.number().nullable(),
   replaySeconds: z.number().nullable(),
   /** Where replaySeconds came from. */
-  secondsSource: z.enum(['caught-up', 'sender', 'replay-timestamp', 'unknown']),
+  secondsSource: z.enum(['caught-up', 'wal-timeline', 'sender', 'unknown']),
 });
 export type Lag = z.infer<typeof lagSchema>;
 
@@ -154,10 +162,13 @@ export const clusterSnapshotSchema = z.strictObject({
 });
 export type ClusterSnapshot = z.infer<typeof clusterSnapshotSchema>;
 
-/** One entry of a node's archive directory listing. Names are data: shown, never run. */
+/**
+ * One entry of a node's archive directory listing. Names are data: shown, never run. 'arriving' is
+ * rsync's temporary copy of a file on its way in (".<name>.XXXXXX"): not yet a file of the archive.
+ */
 export const archiveEntrySchema = z.strictObject({
   name: z.string(),
-  kind: z.enum(['segment', 'history', 'backup', 'partial', 'other']),
+  kind: z.enum(['segment', 'history', 'backup', 'partial', 'arriving', 'other']),
   size: z.number(),
   mtime: isoTime,
 });

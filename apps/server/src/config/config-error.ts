@@ -1,4 +1,4 @@
-/** One problem in walboard.yaml, located so a user can jump straight to it. */
+/** One problem in the configuration file, located so a user can jump straight to it. */
 export interface ConfigProblem {
   line: number | null;
   column: number | null;
@@ -22,7 +22,7 @@ function formatProblems(file: string, problems: ConfigProblem[]): string {
     const where = p.line === null ? file : `${file}:${p.line}${p.column === null ? '' : `:${p.column}`}`;
     return `  ${where}  ${p.field || '(top level)'}: ${p.message}`;
   });
-  return `walboard.yaml is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
+  return `${file} is not valid (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${lines.join('\n')}`;
 }
 
 /** Renders a path like ['clusters', 0, 'nodes', 1, 'ssh'] as "clusters[0].nodes[1].ssh". */

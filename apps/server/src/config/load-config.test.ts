@@ -203,6 +203,18 @@ describe('walboard.yaml validation', () => {
     expect(config.dataDir).toBe(join(dir, 'state'));
   });
 
+  it('names the file it read, whatever its name, never "walboard.yaml" for another file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wb-config-'));
+    dirs.push(dir);
+    const file = join(dir, 'prod-cluster.yml');
+    await writeFile(file, good().replace('port: 5432', 'port: -1'));
+    const err = await loadConfig(file).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    const text = (err as ConfigError).message;
+    expect(text.split('\n')[0]).toBe(`${file} is not valid (1 problem):`);
+    expect(text).not.toContain('walboard.yaml');
+  });
+
   it('says so when the file does not exist', async () => {
     await expect(loadConfig('/nonexistent/walboard.yaml')).rejects.toThrow(/walboard.yaml.*file not found/s);
   });

@@ -21,7 +21,9 @@ export async function loadConfig(file: string): Promise<LoadedConfig> {
   try {
     text = await readFile(abs, 'utf8');
     if (text.length > MAX_CONFIG_BYTES) {
-      throw new Error(`the file is larger than ${MAX_CONFIG_BYTES / 1024} KiB; is it really walboard.yaml?`);
+      throw new Error(
+        `the file is larger than ${MAX_CONFIG_BYTES / 1024} KiB; is it really a walboard configuration?`,
+      );
     }
   } catch (err) {
     const reason =

@@ -71,11 +71,18 @@ describe('archive file names', () => {
     ['00000002.history', 'history'],
     [`${SEG}.00000028.backup`, 'backup'],
     [`${SEG}.partial`, 'partial'],
-    // Not what PostgreSQL writes: lower case, wrong length, compressed, rsync's temp file.
+    // rsync's temporary copy of a file on its way in: arriving, not yet a file of the archive.
+    [`.${SEG}.Xq3zLk`, 'arriving'],
+    ['.000000010000000000000003.id88gB', 'arriving'],
+    ['.00000002.history.a1B2c3', 'arriving'],
+    [`.${SEG}.partial.zzzzzz`, 'arriving'],
+    // Not what PostgreSQL or rsync writes: lower case, wrong length, compressed, odd temp suffixes.
     ['000000010000000000000003'.toLowerCase().replace('0', 'a'), 'other'],
     ['00000001000000000000003', 'other'],
     [`${SEG}.gz`, 'other'],
-    [`.${SEG}.Xq3zLk`, 'other'],
+    [`.${SEG}.Xq3zL`, 'other'],
+    [`.${SEG}.Xq3z-k`, 'other'],
+    [`${SEG}.Xq3zLk`, 'other'],
     ['$(touch /tmp/pwned)', 'other'],
   ])('%s is of kind %s', (name, kind) => {
     expect(archiveKind(name)).toBe(kind);

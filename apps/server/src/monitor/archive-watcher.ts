@@ -25,13 +25,20 @@ const SEGMENT = /^[0-9A-F]{24}$/;
 const HISTORY = /^[0-9A-F]{8}\.history$/;
 const BACKUP = /^[0-9A-F]{24}\.[0-9A-F]{8}\.backup$/;
 const PARTIAL = /^[0-9A-F]{24}\.partial$/;
+// rsync writes into ".<name>.XXXXXX" beside the target and renames it when complete.
+const RSYNC_TEMP =
+  /^\.([0-9A-F]{24}(\.partial|\.[0-9A-F]{8}\.backup)?|[0-9A-F]{8}\.history)\.[A-Za-z0-9]{6}$/;
 
-/** What kind of archive file a name is; anything PostgreSQL would not have written is 'other'. */
+/**
+ * What kind of archive file a name is; rsync's temporary copy of one is 'arriving'; anything else
+ * PostgreSQL would not have written is 'other'.
+ */
 export function archiveKind(name: string): ArchiveEntry['kind'] {
   if (SEGMENT.test(name)) return 'segment';
   if (HISTORY.test(name)) return 'history';
   if (BACKUP.test(name)) return 'backup';
   if (PARTIAL.test(name)) return 'partial';
+  if (RSYNC_TEMP.test(name)) return 'arriving';
   return 'other';
 }
 

@@ -96,6 +96,7 @@ export class ClusterMonitor {
       transport: session.config.transport,
       pgPort: session.config.postgres.port,
       restoreCommandSet: poller.restoreCommandSet,
+      walTimeline: poller.walTimeline,
     }));
     c.links = deriveLinks(nodes, c.links);
     this.scheduleLinksEmit(cluster, c);

@@ -7,16 +7,19 @@ import { bytesBehind, laterLsn } from '../postgres/lsn.ts';
 export interface LagInput {
   /** The primary's pg_current_wal_lsn(). */
   primaryCurrentLsn: string | null;
-  /** The primary's pg_stat_replication row for this standby, when it streams. */
+  /** When the primary's status (its LSN and its senders) was observed. */
+  primaryObservedAt?: string | null;
+  /** The primary's sender row for this standby, when it streams. */
   sender: { flushLsn: string | null; replayLsn: string | null; replayLagMs: number | null } | null;
   /** The standby's own observation, when walboard reaches it. */
   standby: {
     /** pg_last_wal_receive_lsn(): received and flushed to the standby's disk. */
     receiveLsn: string | null;
     replayLsn: string | null;
-    lastReplayTimestamp: string | null;
     observedAt: string;
   } | null;
+  /** When the primary was first seen past an LSN (walboard's WAL timeline of that primary). */
+  firstSeenAfter?: (lsn: string) => number | null;
 }
 
 /**
@@ -27,15 +30,18 @@ export interface LagInput {
  * are lower bounds of what is really replayed, the later one is the truer.
  *
  * Seconds, in this order:
- *  - 0 when everything is replayed ('caught-up'). PostgreSQL's replay_lag goes NULL when idle, and
- *    "now − last replayed commit" grows forever on an idle primary: neither is lag.
- *  - the sender's replay_lag ('sender'), measured by PostgreSQL itself.
- *  - the standby's observation time − its last replayed commit ('replay-timestamp'), an upper
- *    bound used only when bytes are outstanding and replay_lag is NULL or missing (< 10).
- *  - else unknown.
+ *  - 0 when everything is replayed ('caught-up'). PostgreSQL's replay_lag goes NULL when idle.
+ *  - the age of the oldest byte not replayed ('wal-timeline'): when the replay LSN was observed,
+ *    minus when walboard first saw the primary past it. Never more than the real delay, short of it
+ *    by at most one poll; a primary position newer than the standby's last poll gives ~0, not a spike.
+ *  - the sender's replay_lag ('sender'), when the byte is older than walboard's record.
+ *  - else unknown. "Now − last replayed commit" is never used: on a quiet server it is the time
+ *    since the last commit, not lag.
  */
 export function computeLag(input: LagInput): Lag {
-  const replayLsn = laterLsn(input.sender?.replayLsn ?? null, input.standby?.replayLsn ?? null);
+  const senderReplay = input.sender?.replayLsn ?? null;
+  const standbyReplay = input.standby?.replayLsn ?? null;
+  const replayLsn = laterLsn(senderReplay, standbyReplay);
   const replayBytes = bytesBehind(input.primaryCurrentLsn, replayLsn);
   // What is replayed is flushed too: a stale sender flush LSN must not show more than replay lag.
   const flushBytes = bytesBehind(
@@ -46,21 +52,26 @@ export function computeLag(input: LagInput): Lag {
   if (replayBytes === 0) {
     return { replayBytes, flushBytes, replaySeconds: 0, secondsSource: 'caught-up' };
   }
-  const senderLag = input.sender?.replayLagMs ?? null;
-  if (senderLag !== null && Number.isFinite(senderLag)) {
-    return { replayBytes, flushBytes, replaySeconds: Math.max(0, senderLag) / 1000, secondsSource: 'sender' };
-  }
-  const ts = input.standby?.lastReplayTimestamp ?? null;
-  if (replayBytes !== null && ts !== null && input.standby) {
-    const seconds = (Date.parse(input.standby.observedAt) - Date.parse(ts)) / 1000;
-    if (Number.isFinite(seconds)) {
+  if (replayLsn !== null && replayBytes !== null && input.firstSeenAfter) {
+    const since = input.firstSeenAfter(replayLsn);
+    // The replay LSN is as old as the poll that saw it: the standby's own, or the primary's sender row.
+    const seenAt =
+      replayLsn === standbyReplay && input.standby
+        ? input.standby.observedAt
+        : (input.primaryObservedAt ?? null);
+    const at = seenAt === null ? Number.NaN : Date.parse(seenAt);
+    if (since !== null && Number.isFinite(at)) {
       return {
         replayBytes,
         flushBytes,
-        replaySeconds: Math.max(0, seconds),
-        secondsSource: 'replay-timestamp',
+        replaySeconds: Math.max(0, at - since) / 1000,
+        secondsSource: 'wal-timeline',
       };
     }
+  }
+  const senderLag = input.sender?.replayLagMs ?? null;
+  if (senderLag !== null && Number.isFinite(senderLag)) {
+    return { replayBytes, flushBytes, replaySeconds: Math.max(0, senderLag) / 1000, secondsSource: 'sender' };
   }
   return { replayBytes, flushBytes, replaySeconds: null, secondsSource: 'unknown' };
 }

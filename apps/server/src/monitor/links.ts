@@ -1,5 +1,6 @@
 import type { NodeStatus, ReplicationLink, WalSender } from '@walboard/shared/status';
 import { computeLag } from './lag.ts';
+import type { WalTimeline } from './wal-timeline.ts';
 
 /** What links need to know about one configured node besides its latest status. */
 export interface LinkNode {
@@ -11,6 +12,8 @@ export interface LinkNode {
   pgPort: number;
   /** restore_command is set (12+); null when unknown (≤ 11 keeps it in recovery.conf). */
   restoreCommandSet: boolean | null;
+  /** When this node, as a primary, was first seen at each WAL position (lag in seconds reads it). */
+  walTimeline?: Pick<WalTimeline, 'firstSeenAfter'> | null;
 }
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
@@ -52,6 +55,7 @@ function link(primary: LinkNode, standby: LinkNode | null, sender: WalSender | n
     state: sender?.state ?? null,
     lag: computeLag({
       primaryCurrentLsn: pgUp(primary) ? primary.status.currentLsn : null,
+      primaryObservedAt: primary.status.observedAt,
       sender: sender
         ? { flushLsn: sender.flushLsn, replayLsn: sender.replayLsn, replayLagMs: sender.replayLagMs }
         : null,
@@ -59,10 +63,12 @@ function link(primary: LinkNode, standby: LinkNode | null, sender: WalSender | n
         ? {
             receiveLsn: st.receiveLsn,
             replayLsn: st.replayLsn,
-            lastReplayTimestamp: st.lastReplayTimestamp,
             observedAt: st.observedAt,
           }
         : null,
+      firstSeenAfter: primary.walTimeline
+        ? (lsn) => primary.walTimeline?.firstSeenAfter(lsn) ?? null
+        : undefined,
     }),
   };
 }

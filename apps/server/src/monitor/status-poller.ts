@@ -1,5 +1,5 @@
 import type { NodeStatus, WalSender } from '@walboard/shared/status';
-import type { NodeSession, PgConnection } from '../nodes/node-session.ts';
+import { type NodeSession, type PgConnection, serverStateOf } from '../nodes/node-session.ts';
 import { SshTransport } from '../nodes/ssh-transport.ts';
 import { sendersSelectSql } from '../postgres/replication-sql.ts';
 import {
@@ -10,6 +10,7 @@ import {
   toWalSender,
 } from '../postgres/status-row.ts';
 import { nodeStatusSql, type SenderRow, type StatusRow } from '../postgres/status-sql.ts';
+import { WalTimeline } from './wal-timeline.ts';
 
 /** One poll's answer: the status row and the WAL senders (inline on 9.3+, a second query before). */
 interface Poll {
@@ -49,6 +50,10 @@ export class StatusPoller {
   private lastEmitAt = 0;
   private trailing: NodeJS.Timeout | null = null;
   private pgReason: string | null = null;
+  /** The last poll got no answer in time (not a refusal): through a tunnel, the link is silent. */
+  private pgTimedOut = false;
+  /** The server refused the last connection saying it is shutting down or starting up. */
+  private pgRefusedAs: 'shutting-down' | 'starting-up' | null = null;
   private sshReason: string | null = null;
   private unsubscribe: (() => void)[] = [];
   private polls = 0;
@@ -64,6 +69,8 @@ export class StatusPoller {
   private archiveErrorFor: string | null = null;
   private archiveError: string | null = null;
   private archiveLookup: Promise<void> | null = null;
+  /** When this node, as a primary, was first seen at each WAL position (links time lag with it). */
+  readonly walTimeline = new WalTimeline();
   /** Log lookups done (one per new archive failure, never per poll); tests read it. */
   archiveLogLookups = 0;
 
@@ -127,10 +134,14 @@ export class StatusPoller {
       });
       row = await withTimeout(this.inflight, this.opts.timeoutMs, 'no answer');
       this.pgReason = null;
+      this.pgTimedOut = false;
+      this.pgRefusedAs = null;
     } catch (err) {
       this.conn?.close();
       this.conn = null;
       this.pgReason = this.explain(err);
+      this.pgTimedOut = isTimeout(err);
+      this.pgRefusedAs = serverStateOf(err);
     }
     this.polls++;
     if (this.stopped) return;
@@ -235,11 +246,22 @@ export class StatusPoller {
   }
 
   private reachability(pgUp: boolean): Pick<NodeStatus, 'reachability'> {
-    const ssh =
-      this.session.transport.kind === 'ssh' ? (this.session.transport.isUp() ? 'up' : 'down') : null;
+    const t = this.session.transport;
+    let ssh: NodeStatus['reachability']['ssh'] = t.kind === 'ssh' ? (t.isUp() ? 'up' : 'down') : null;
+    // The keepalive needs a few seconds to declare a silent link dead; a poll through the tunnel
+    // that got nothing back within its timeout already says the link carries nothing now.
+    const tunnelled = t.kind === 'ssh' && this.session.config.postgres.connect === 'tunnel';
+    if (ssh === 'up' && !pgUp && this.pgTimedOut && tunnelled) ssh = 'not-answering';
     const reason =
-      ssh === 'down' ? (this.sshReason ?? 'ssh connection is down') : pgUp ? null : this.pgReason;
-    return { reachability: { ssh, pg: pgUp ? 'up' : 'down', reason } };
+      ssh === 'down'
+        ? (this.sshReason ?? 'ssh connection is down')
+        : ssh === 'not-answering'
+          ? `${this.pgReason ?? 'no answer'}: nothing came back through the ssh connection to ${this.session.name} (${this.session.host}) either — the host or the network is not answering; the ssh keepalive will declare the link down if it stays silent`
+          : pgUp
+            ? null
+            : this.pgReason;
+    const pg = pgUp ? 'up' : (this.pgRefusedAs ?? 'down');
+    return { reachability: { ssh, pg, reason } };
   }
 
   private build(poll: Poll | null): NodeStatus {
@@ -251,6 +273,14 @@ export class StatusPoller {
       this.restoreCommandSet = row.restore_command_set;
       this.noteArchiveFailure(archiver?.lastFailedTime ?? null, archiver?.failing ?? false);
       if (archiver) archiver.lastError = archiver.failing ? this.archiveError : null;
+    }
+    const observedAt = new Date();
+    // Only a primary's positions make a timeline. While it is unreachable the record stays: the
+    // first position seen after the gap is timed late, which can only make lag read shorter.
+    if (row && !row.in_recovery && row.current_lsn !== null) {
+      this.walTimeline.record(row.current_lsn, row.timeline ?? null, observedAt.getTime());
+    } else if (row) {
+      this.walTimeline.clear();
     }
     return {
       cluster: s.cluster,
@@ -272,7 +302,7 @@ export class StatusPoller {
       archiver,
       readyFiles:
         row?.ready_files === null || row?.ready_files === undefined ? null : Number(row.ready_files),
-      observedAt: new Date().toISOString(),
+      observedAt: observedAt.toISOString(),
     };
   }
 
@@ -301,6 +331,12 @@ export class StatusPoller {
 
 function sameExceptTime(a: NodeStatus, b: NodeStatus): boolean {
   return JSON.stringify({ ...a, observedAt: '' }) === JSON.stringify({ ...b, observedAt: '' });
+}
+
+/** Our own poll timeout, or the driver's connect/query timeout: no answer, as opposed to a refusal. */
+function isTimeout(err: unknown): boolean {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg === 'no answer' || /timeout|timed out/i.test(msg);
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {

@@ -27,6 +27,10 @@ export interface PgClientOptions {
 export class NodeSession {
   private caps: Capabilities | null = null;
   private sharedPool: pg.Pool | null = null;
+  /** Dedicated connections open now (pollers'): a hold closes them. */
+  private readonly open = new Set<PgConnection>();
+  /** Why walboard keeps off this node's PostgreSQL right now (a smart stop waits for clients). */
+  private heldFor: string | null = null;
 
   constructor(
     readonly cluster: string,
@@ -53,12 +57,35 @@ export class NodeSession {
    * connection instead, so a slow operation never delays the live view.
    */
   async query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    if (this.heldFor) throw new Error(this.heldFor);
     this.sharedPool ??= this.newPool();
     try {
       return (await this.sharedPool.query<R>(text, values)).rows;
     } catch (err) {
-      throw new Error(describePgError(err, this.endpoint));
+      throw pgError(err, this.endpoint);
     }
+  }
+
+  /** Why walboard's connections to this node are held off, or null. */
+  get held(): string | null {
+    return this.heldFor;
+  }
+
+  /**
+   * Closes every connection walboard has to this node and refuses new ones until the returned
+   * function is called: a smart shutdown waits for every client session, walboard's own included.
+   */
+  holdConnections(reason: string): () => void {
+    this.heldFor = reason;
+    for (const c of this.open) c.close();
+    this.open.clear();
+    const p = this.sharedPool;
+    this.sharedPool = null;
+    // Idle pooled clients disconnect at once; one in use ends when its statement does.
+    if (p) void p.end().catch(() => {});
+    return () => {
+      if (this.heldFor === reason) this.heldFor = null;
+    };
   }
 
   /** Ends the shared pool; pollers close their own connections. */
@@ -91,6 +118,7 @@ export class NodeSession {
 
   /** Opens a dedicated connection (pollers keep one for their prepared statements). */
   async connect(opts: PgClientOptions): Promise<PgConnection> {
+    if (this.heldFor) throw new Error(this.heldFor);
     const client = new pg.Client({
       host: this.endpoint.host,
       port: this.endpoint.port,
@@ -109,9 +137,16 @@ export class NodeSession {
       await client.connect();
     } catch (err) {
       void client.end().catch(() => {});
-      throw new Error(describePgError(err, this.endpoint));
+      throw pgError(err, this.endpoint);
+    }
+    if (this.heldFor) {
+      // A hold began while this connection was being made: it must not become a session.
+      void client.end().catch(() => {});
+      throw new Error(this.heldFor);
     }
     const conn = new PgConnection(client, this.endpoint);
+    this.open.add(conn);
+    client.on('end', () => this.open.delete(conn));
     if (!this.caps) {
       const row = await conn.query<{ v: string }>({
         text: "SELECT current_setting('server_version_num') AS v",
@@ -143,7 +178,7 @@ export class PgConnection {
     try {
       return await this.client.query<R>(q);
     } catch (err) {
-      throw new Error(describePgError(err, this.endpoint));
+      throw pgError(err, this.endpoint);
     }
   }
 
@@ -152,6 +187,38 @@ export class PgConnection {
     this.ended = true;
     void this.client.end().catch(() => {});
   }
+}
+
+/** A PostgreSQL or socket error, told in one line; `code` is PostgreSQL's SQLSTATE or the errno. */
+export class PgError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | null,
+    /** The server's own message, e.g. "the database system is shutting down". */
+    readonly serverMessage: string,
+  ) {
+    super(message);
+    this.name = 'PgError';
+  }
+}
+
+function pgError(err: unknown, ep: Pick<PgEndpoint, 'host' | 'port'>): PgError {
+  const e = err as { code?: unknown; message?: string };
+  return new PgError(
+    describePgError(err, ep),
+    typeof e.code === 'string' ? e.code : null,
+    (e.message ?? String(err)).split('\n')[0] ?? '',
+  );
+}
+
+/**
+ * What a refused connection says of the server's state: 57P03 is "cannot connect now", and its
+ * message tells a shutdown in progress from a server that is still starting (or recovering).
+ */
+export function serverStateOf(err: unknown): 'shutting-down' | 'starting-up' | null {
+  if (!(err instanceof PgError) || err.code !== '57P03') return null;
+  if (/shutting down/i.test(err.serverMessage)) return 'shutting-down';
+  return 'starting-up';
 }
 
 /** Turns pg/socket errors into one line for a user, never including the password. */

@@ -19,6 +19,8 @@ export interface BuildSessionsOptions {
   hostKeys?: HostKeyPins;
   /** Tests shorten the slow re-check of unpinned keys with this. */
   ssh?: Pick<SshTransportOptions, 'slowRetryMs'>;
+  /** The configuration file the nodes come from, named in messages (default "walboard.yaml"). */
+  configFile?: string;
 }
 
 /**
@@ -31,12 +33,13 @@ export async function buildSessions(
   opts: BuildSessionsOptions = {},
 ): Promise<NodeSession[]> {
   const out: NodeSession[] = [];
+  const file = opts.configFile ?? 'walboard.yaml';
   for (const cluster of config.clusters) {
     for (const node of cluster.nodes) {
       const transport =
         node.transport === 'ssh'
-          ? await sshTransport(node, opts.hostKeys?.get(cluster.name, node.name) ?? null, opts.ssh)
-          : await localTransport(node);
+          ? await sshTransport(node, opts.hostKeys?.get(cluster.name, node.name) ?? null, opts.ssh, file)
+          : await localTransport(node, file);
       out.push(new NodeSession(cluster.name, node, transport, endpointFor(node, transport, env)));
     }
   }
@@ -47,13 +50,14 @@ async function sshTransport(
   node: SshNodeConfig,
   stored: ReturnType<HostKeyPins['get']>,
   extra: BuildSessionsOptions['ssh'],
+  file: string,
 ): Promise<Transport> {
   let privateKey: Buffer;
   try {
     privateKey = await readFile(node.ssh.privateKeyPath);
   } catch (err) {
     throw new Error(
-      `node ${node.name}: cannot read the ssh private key ${node.ssh.privateKeyPath} (${(err as Error).message}); check ssh.privateKeyPath in walboard.yaml`,
+      `node ${node.name}: cannot read the ssh private key ${node.ssh.privateKeyPath} (${(err as Error).message}); check ssh.privateKeyPath in ${file}`,
     );
   }
   const t = new SshTransport({
@@ -64,7 +68,7 @@ async function sshTransport(
     privateKey,
     // The store's pin first: an admin pinned it after comparing it with the server's own key.
     hostKey: stored?.fingerprint ?? node.ssh.hostKey ?? null,
-    hostKeyOrigin: stored ? `pinned by ${stored.pinnedBy} on ${stored.pinnedAt}` : 'walboard.yaml',
+    hostKeyOrigin: stored ? `pinned by ${stored.pinnedBy} on ${stored.pinnedAt}` : file,
     keepaliveIntervalMs: node.ssh.keepaliveIntervalMs,
     keepaliveCountMax: node.ssh.keepaliveCountMax,
     maxSessions: node.ssh.maxSessions,
@@ -74,12 +78,12 @@ async function sshTransport(
   return t;
 }
 
-async function localTransport(node: LocalNodeConfig): Promise<Transport> {
+async function localTransport(node: LocalNodeConfig, file: string): Promise<Transport> {
   const isRoot = process.getuid?.() === 0;
   if (!node.runAs) {
     if (isRoot) {
       throw new Error(
-        `node ${node.name}: walboard runs as root, so a local node needs runAs (an unprivileged user such as postgres) in walboard.yaml`,
+        `node ${node.name}: walboard runs as root, so a local node needs runAs (an unprivileged user such as postgres) in ${file}`,
       );
     }
     return new LocalTransport({ node: node.name });

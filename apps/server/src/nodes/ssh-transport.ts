@@ -1,3 +1,4 @@
+import { connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { HostKeyStatus } from '@walboard/shared/status';
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
@@ -50,6 +51,11 @@ export interface SshTransportOptions {
 
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5000;
+/** While down for network reasons, a TCP probe of the port starts this often… */
+const PROBE_INTERVAL_MS = 250;
+/** …and waits this long for an answer, a few at once: a SYN sent into a cut network is lost, the next one is not. */
+const PROBE_TIMEOUT_MS = 1000;
+const MAX_PROBES_IN_FLIGHT = 4;
 type Settings = Required<Omit<SshTransportOptions, 'log' | 'hostKey' | 'hostKeyOrigin'>> &
   Pick<SshTransportOptions, 'log'>;
 
@@ -76,6 +82,15 @@ export class SshTransport implements Transport {
   private readonly listeners = new Set<(up: boolean, reason: string | null) => void>();
   private lastState: string | null = null;
   private readonly files: SftpFiles;
+  /** The TCP connection of the current dial is established (the failure, if any, came later). */
+  private dialTcpUp = false;
+  /** A cheap TCP probe of host:port runs while the link is down for network reasons. */
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probesInFlight = 0;
+  /** The in-flight dial was dropped because the port answers now: dial again as soon as it closes. */
+  private redialOnClose = false;
+  /** TCP probes made so far (tests read it). */
+  probes = 0;
 
   constructor(opts: SshTransportOptions) {
     this.node = opts.node;
@@ -137,7 +152,11 @@ export class SshTransport implements Transport {
     let failure: TransportError | null = null;
     let ready = false;
     let offered: OfferedKey | null = null;
+    this.dialTcpUp = false;
     return new Promise<void>((resolve) => {
+      client.on('connect', () => {
+        if (this.client === client) this.dialTcpUp = true;
+      });
       client.on('ready', () => {
         ready = true;
         // Small request/response traffic (a status poll through the pg tunnel) otherwise meets
@@ -147,6 +166,7 @@ export class SshTransport implements Transport {
         this.lastError = null;
         this.backoffMs = 0;
         this.attempt = null;
+        this.stopProbe();
         this.setState(true, null);
         this.hostKey.announce();
         resolve();
@@ -175,17 +195,26 @@ export class SshTransport implements Transport {
           this.link = null;
           link.sessions.failAll(this.downError(reason));
         }
+        const tcpWasUp = this.dialTcpUp;
         if (this.client === client) this.client = null;
         this.attempt = null;
         resolve();
         // close() reports the final state itself.
         if (this.closed) return;
+        const redial = this.redialOnClose;
+        this.redialOnClose = false;
+        // A dial dropped because the port answers again is no news: the next one follows at once.
+        if (redial && !ready) {
+          clearTimeout(this.retryTimer);
+          this.attempt ??= this.dial();
+          return;
+        }
         this.lastError = reason;
         this.setState(false, reason.message);
         this.hostKey.announce();
         // A mismatch stops the node: retrying would only knock on an impostor's door again.
         if (this.hostKey.stopped) return;
-        this.scheduleRetry(reason.code);
+        this.scheduleRetry(reason.code, tcpWasUp);
       });
       try {
         client.connect({
@@ -218,11 +247,15 @@ export class SshTransport implements Transport {
     });
   }
 
-  private scheduleRetry(code: TransportError['code']): void {
+  private scheduleRetry(code: TransportError['code'], tcpWasUp: boolean): void {
     if (this.closed) return;
     // A refused login will not fix itself quickly, and an unpinned key waits for an admin: retry
     // slowly (for the unpinned key that is the re-check keeping the offered key current).
     const slow = code === 'host-key-mismatch' || code === 'auth-failed';
+    // The host or sshd did not answer TCP: the backoff may wait 5 s, the probe notices the port
+    // answering again within 250 ms. Once TCP got through, the port answers already: no probe.
+    if (slow || tcpWasUp) this.stopProbe();
+    else this.startProbe();
     this.backoffMs = slow
       ? this.opts.slowRetryMs
       : Math.min(BACKOFF_MAX_MS, this.backoffMs * 2 || BACKOFF_MIN_MS);
@@ -232,6 +265,55 @@ export class SshTransport implements Transport {
       this.attempt ??= this.dial();
     }, delay);
     this.retryTimer.unref();
+  }
+
+  private startProbe(): void {
+    if (this.probeTimer || this.closed) return;
+    this.probeTimer = setInterval(() => this.probe(), PROBE_INTERVAL_MS);
+    this.probeTimer.unref();
+  }
+
+  private stopProbe(): void {
+    clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
+  }
+
+  /** One TCP connect to host:port, closed as soon as it answers or times out. */
+  private probe(): void {
+    if (this.probesInFlight >= MAX_PROBES_IN_FLIGHT || this.closed || this.link) return;
+    this.probesInFlight++;
+    this.probes++;
+    const socket = tcpConnect({ host: this.opts.host, port: this.opts.port });
+    socket.unref();
+    let settled = false;
+    const done = (answered: boolean) => {
+      if (settled) return;
+      settled = true;
+      this.probesInFlight--;
+      clearTimeout(timer);
+      socket.destroy();
+      if (answered) this.portAnswers();
+    };
+    const timer = setTimeout(() => done(false), PROBE_TIMEOUT_MS);
+    timer.unref();
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  }
+
+  /** The port accepts TCP again: dial now rather than when the backoff says. */
+  private portAnswers(): void {
+    // Only the first answer acts: later probes of the same round find probing stopped.
+    if (!this.probeTimer || this.closed || this.link || this.hostKey.stopped) return;
+    this.stopProbe();
+    if (!this.attempt) {
+      clearTimeout(this.retryTimer);
+      this.attempt = this.dial();
+    } else if (!this.dialTcpUp && this.client) {
+      // A dial still waiting on a SYN sent while the host was silent may wait seconds more for
+      // the kernel's retransmission: drop it and dial again.
+      this.redialOnClose = true;
+      this.client.destroy();
+    }
   }
 
   private downError(cause: TransportError | null): TransportError {
@@ -575,6 +657,7 @@ export class SshTransport implements Transport {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.retryTimer);
+    this.stopProbe();
     const client = this.client;
     if (client) {
       const gone = new Promise<void>((resolve) => client.once('close', () => resolve()));

@@ -17,6 +17,8 @@ export interface FileSnapshot {
 }
 
 /** What the pure plan builders of single-node operations know about the node. */
+import type { ShutdownFacts } from './types/shutdown-step.ts';
+
 export interface PlanContext {
   cluster: string;
   node: NodeConfig;
@@ -26,6 +28,8 @@ export interface PlanContext {
   files: ReadonlyMap<string, FileSnapshot | null>;
   /** Type of whatever is at prepare-archive-dir's path, without following symlinks; null when nothing. */
   pathType?: 'file' | 'dir' | 'symlink' | 'other' | null;
+  /** stop / restart of a running server: what its shutdown will wait for. */
+  shutdown?: ShutdownFacts;
   now: Date;
 }
 

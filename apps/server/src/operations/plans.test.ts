@@ -79,6 +79,45 @@ describe('command plans: fixed argv templates', () => {
     expect(restart.steps[0]?.argv?.slice(-2)).toEqual(['-m', 'fast']);
   });
 
+  it('a fast stop with WAL still to archive says how many segments wait and waits for them, not a fixed 60 s', () => {
+    const plan = buildPlan(
+      req({ type: 'stop', params: { mode: 'fast' } }),
+      ctx({ shutdown: { readyFiles: 45, otherClients: null } }),
+    ).plan;
+    expect(plan.steps[0]?.argv?.slice(4, 7)).toEqual(['-w', '-t', '150']);
+    expect(plan.notes?.join('\n')).toMatch(
+      /db1 has 45 WAL segments waiting to be archived \(\.ready files\).*up to 150 s/,
+    );
+    // Nothing to archive: pg_ctl's usual minute, and no note about it.
+    const calm = buildPlan(
+      req({ type: 'stop' }),
+      ctx({ shutdown: { readyFiles: 0, otherClients: null } }),
+    ).plan;
+    expect(calm.steps[0]?.argv?.slice(4, 7)).toEqual(['-w', '-t', '60']);
+    expect(calm.notes ?? []).toEqual([]);
+    // A huge backlog is capped at an hour.
+    const huge = buildPlan(
+      req({ type: 'restart' }),
+      ctx({ shutdown: { readyFiles: 100_000, otherClients: null } }),
+    );
+    expect(huge.plan.steps[0]?.argv).toContain('3600');
+  });
+
+  it('a smart stop says walboard lets go of its own sessions, and names the other clients it would wait for', () => {
+    const plan = buildPlan(
+      req({ type: 'stop', params: { mode: 'smart' } }),
+      ctx({ shutdown: { readyFiles: 0, otherClients: { count: 2, who: ['psql', 'app'] } } }),
+    ).plan;
+    const notes = plan.notes?.join('\n') ?? '';
+    expect(notes).toMatch(/walboard closes its own connections to db1 first/);
+    expect(notes).toMatch(/2 other client sessions are connected to db1 now \(psql, app\).*Use fast mode/);
+    const alone = buildPlan(
+      req({ type: 'stop', params: { mode: 'smart' } }),
+      ctx({ shutdown: { readyFiles: 0, otherClients: { count: 0, who: [] } } }),
+    ).plan;
+    expect(alone.notes?.join('\n')).not.toMatch(/other client/);
+  });
+
   it('start on a running server and stop on a stopped one are no-ops that say so', () => {
     const a = buildPlan(req({ type: 'start' }), ctx()).plan;
     expect(a.steps).toEqual([]);

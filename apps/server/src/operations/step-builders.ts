@@ -40,8 +40,11 @@ export function pgCtlStep(
   title: string,
   extra: string[] = [],
   more: Extra = {},
+  waitSeconds = 60,
 ): ExecStep {
-  return commandStep(node, title, pgCtlArgv(t, action, extra), PG_CTL_TIMEOUT_MS, more);
+  // pg_ctl gives up after waitSeconds; the step allows it 30 s more to say so.
+  const timeoutMs = Math.max(PG_CTL_TIMEOUT_MS, (waitSeconds + 30) * 1000);
+  return commandStep(node, title, pgCtlArgv(t, action, extra, waitSeconds), timeoutMs, more);
 }
 
 /** A PostgreSQL config file change (postgresql.conf, .auto.conf, recovery.conf): backed up, diffed, read back. */

@@ -16,6 +16,7 @@ export function pgCtlArgv(
   t: PgCtlTarget,
   action: 'start' | 'stop' | 'restart' | 'status',
   extra: string[] = [],
+  waitSeconds = 60,
 ): string[] {
   const argv = [`${t.binDir}/pg_ctl`, action, '-D', t.dataDir];
   if (action === 'start' || action === 'restart') {
@@ -23,6 +24,6 @@ export function pgCtlArgv(
     // pg_ctl hands -o to /bin/sh, so the path inside it is quoted by the same one quoting function.
     if (t.configFile) argv.push('-o', `-c config_file=${quoteArg(t.configFile)}`);
   }
-  if (action !== 'status') argv.push('-w', '-t', '60');
+  if (action !== 'status') argv.push('-w', '-t', String(waitSeconds));
   return [...argv, ...extra];
 }

@@ -1,14 +1,22 @@
+import type { StopMode } from '@walboard/shared/operations';
 import {
   DESTRUCTIVE_TYPES,
   type OperationRequest,
   type OperationRequestOf,
 } from '@walboard/shared/operations';
+import type { Capabilities } from '../../postgres/capabilities.ts';
 import type { ClusterReader } from '../cluster-reader.ts';
 import { defineOperation, type OperationDefinition } from '../operation-module.ts';
 import { planSetSettings, planSetStandbySource, settingsFilesToRead } from '../plan-settings.ts';
 import type { BuiltPlan, FileSnapshot, PlanContext } from '../plan-types.ts';
 import { archiveDirFor, planPrepareArchiveDir } from './prepare-archive-dir.ts';
 import { planReload, planRestart, planStart, planStop } from './server-control.ts';
+import {
+  archiveStatusDir,
+  OWN_APPLICATION_NAMES,
+  otherClientsSql,
+  type ShutdownFacts,
+} from './shutdown-step.ts';
 import type { PlanParts } from './single-node-parts.ts';
 import { planCreateSlot, planDropSlot } from './slots.ts';
 
@@ -78,6 +86,9 @@ export async function readPlanContext(req: OperationRequest, reader: ClusterRead
   const snaps = await Promise.all(paths.map((p) => reader.file(req.node, p)));
   for (const [i, p] of paths.entries()) files.set(p, snaps[i] ?? null);
   const ctx: PlanContext = { ...base, files };
+  if ((req.type === 'stop' || req.type === 'restart') && server.running) {
+    ctx.shutdown = await readShutdownFacts(req.node, req.params.mode, server.caps, reader);
+  }
   if (req.type === 'prepare-archive-dir') {
     const path = req.params.path ?? session.config.archiveDir;
     // Only look once the path passed the plan's own checks: never list folders it would refuse.
@@ -87,6 +98,28 @@ export async function readPlanContext(req: OperationRequest, reader: ClusterRead
     }
   }
   return ctx;
+}
+
+/** What a shutdown of this running node will wait for; a fact that cannot be read stays null. */
+async function readShutdownFacts(
+  node: string,
+  mode: StopMode,
+  caps: Capabilities | null,
+  reader: ClusterReader,
+): Promise<ShutdownFacts> {
+  const dir = archiveStatusDir({ node: reader.session(node).config }, caps);
+  const entries = await reader.entries(node, dir).catch(() => null);
+  const readyFiles = entries ? entries.filter((e) => e.name.endsWith('.ready')).length : null;
+  let otherClients: ShutdownFacts['otherClients'] = null;
+  const sql = mode === 'smart' ? otherClientsSql(caps) : null;
+  if (sql) {
+    const rows = await reader
+      .query<{ n: number; who: string }>(node, sql, [OWN_APPLICATION_NAMES])
+      .catch(() => null);
+    const row = rows?.[0];
+    if (row) otherClients = { count: Number(row.n), who: row.who ? row.who.split(', ') : [] };
+  }
+  return { readyFiles, otherClients };
 }
 
 function singleNode<T extends SingleNodeType>(type: T): OperationDefinition {

@@ -4,6 +4,8 @@ import { useI18n } from '../../i18n/i18n.tsx';
 import {
   type ArchiveKind,
   archiveKinds,
+  arrivingEntries,
+  arrivingTarget,
   countByKind,
   humanBytes,
   type NodeArchive,
@@ -18,6 +20,7 @@ const kindClass: Record<ArchiveKind, string> = {
   history: 'bg-violet-100 text-violet-900',
   backup: 'bg-amber-100 text-amber-900',
   partial: 'bg-orange-100 text-orange-900',
+  arriving: 'bg-emerald-100 text-emerald-900',
   other: 'bg-slate-100 text-slate-700',
 };
 
@@ -70,6 +73,7 @@ export function ArchivePanel({ node, archive }: { node: string; archive: NodeArc
         ? {
             window: visibleWindow(ready.entries.values(), ready.omitted, ARCHIVE_ROW_LIMIT),
             counts: countByKind(ready.entries.values()),
+            arriving: arrivingEntries(ready.entries.values()),
           }
         : null,
     [ready],
@@ -129,6 +133,27 @@ export function ArchivePanel({ node, archive }: { node: string; archive: NodeArc
           <p role="status" className="mb-2 text-amber-800">
             {t('archive.stale', { message: ready.problem.message })}
           </p>
+        )}
+        {view && view.arriving.length > 0 && (
+          <div
+            role="status"
+            data-testid={`archive-arriving-${node}`}
+            data-count={view.arriving.length}
+            className="mb-2 rounded border border-emerald-200 bg-emerald-50 px-3 py-2 text-xs text-emerald-900"
+          >
+            <p className="font-medium">{t('archive.arriving.heading')}</p>
+            <ul>
+              {view.arriving.map((e) => (
+                <li key={e.name} data-testid={`archive-arriving-entry-${arrivingTarget(e.name)}`}>
+                  {t('archive.arriving.entry', {
+                    file: arrivingTarget(e.name),
+                    temp: e.name,
+                    size: humanBytes(e.size),
+                  })}
+                </li>
+              ))}
+            </ul>
+          </div>
         )}
         {ready && !ready.exists && <p className="text-slate-600">{t('archive.missing')}</p>}
         {ready?.exists && view?.window.total === 0 && <p className="text-slate-600">{t('archive.empty')}</p>}

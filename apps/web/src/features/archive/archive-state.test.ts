@@ -4,6 +4,8 @@ import {
   type ArchiveAction,
   type ArchiveState,
   archiveReducer,
+  arrivingEntries,
+  arrivingTarget,
   countByKind,
   humanBytes,
   initialArchiveState,
@@ -182,8 +184,20 @@ describe('what the panel shows', () => {
       history: 1,
       backup: 0,
       partial: 0,
+      arriving: 0,
       other: 1,
     });
+  });
+
+  it("lists rsync's temporary copies apart as arriving: never rows, never in the total", () => {
+    const temp = entry('.000000010000000000000004.id88gB', 10, 'arriving', 4_194_304);
+    const w = visibleWindow([S1, S2, temp], 0, 500);
+    expect(w.rows.map((e) => e.name)).toEqual([S2.name, S1.name]);
+    expect(w.total).toBe(2);
+    expect(w.hidden).toBe(0);
+    expect(arrivingEntries([S1, temp, S2]).map((e) => e.name)).toEqual([temp.name]);
+    expect(arrivingTarget(temp.name)).toBe('000000010000000000000004');
+    expect(arrivingTarget('.00000002.history.a1B2c3')).toBe('00000002.history');
   });
 
   it('renders only the newest rows and counts the rest, including those past the cap', () => {

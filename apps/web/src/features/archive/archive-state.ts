@@ -125,13 +125,31 @@ export function archiveReducer(state: ArchiveState, action: ArchiveAction): Arch
 }
 
 export type ArchiveKind = ArchiveEntry['kind'];
+/** The kinds counted as files of the archive; 'arriving' copies are shown apart, never counted. */
 export const archiveKinds: readonly ArchiveKind[] = ['segment', 'history', 'backup', 'partial', 'other'];
 
 /** How many files of each kind the listing holds (what a student counts with `ls`). */
 export function countByKind(entries: Iterable<ArchiveEntry>): Record<ArchiveKind, number> {
-  const out: Record<ArchiveKind, number> = { segment: 0, history: 0, backup: 0, partial: 0, other: 0 };
+  const out: Record<ArchiveKind, number> = {
+    segment: 0,
+    history: 0,
+    backup: 0,
+    partial: 0,
+    arriving: 0,
+    other: 0,
+  };
   for (const e of entries) out[e.kind]++;
   return out;
+}
+
+/** rsync's temporary copies (".<name>.XXXXXX") being written right now, newest first. */
+export function arrivingEntries(entries: Iterable<ArchiveEntry>): ArchiveEntry[] {
+  return [...entries].filter((e) => e.kind === 'arriving').sort(newestFirst);
+}
+
+/** The file an arriving copy will become: ".000000010000000000000003.id88gB" → "000000010000000000000003". */
+export function arrivingTarget(name: string): string {
+  return name.startsWith('.') && name.length > 8 ? name.slice(1, -7) : name;
 }
 
 /** Newest first; equal times by name (descending, like the server) so rows never swap places. */
@@ -141,15 +159,16 @@ export function newestFirst(a: ArchiveEntry, b: ArchiveEntry): number {
 }
 
 /**
- * The rows to render: the newest `limit` entries, and how many more exist (the ones not rendered
- * plus those the controller left out past its cap). Keeps a 20,000-file archive from freezing the page.
+ * The rows to render: the newest `limit` files of the archive, and how many more exist (the ones
+ * not rendered plus those the controller left out past its cap). Arriving copies are not files of
+ * the archive yet: neither rows nor counted. Keeps a 20,000-file archive from freezing the page.
  */
 export function visibleWindow(
   entries: Iterable<ArchiveEntry>,
   omitted: number,
   limit: number,
 ): { rows: ArchiveEntry[]; hidden: number; total: number } {
-  const all = [...entries].sort(newestFirst);
+  const all = [...entries].filter((e) => e.kind !== 'arriving').sort(newestFirst);
   const rows = all.slice(0, limit);
   return { rows, hidden: all.length - rows.length + omitted, total: all.length + omitted };
 }

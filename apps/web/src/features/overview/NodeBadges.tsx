@@ -21,8 +21,20 @@ export function RoleBadge({ role }: { role: Role }) {
   );
 }
 
-export function UnreachableBadge() {
+/** Not reachable; a server that answers it is shutting down or starting up says so instead. */
+export function UnreachableBadge({ pg }: { pg?: 'up' | 'starting-up' | 'shutting-down' | 'down' }) {
   const { t } = useI18n();
+  if (pg === 'shutting-down' || pg === 'starting-up') {
+    return (
+      <span
+        data-testid="node-server-state"
+        data-state={pg}
+        className={`${badge} gap-1 bg-amber-600 text-white`}
+      >
+        {t(pg === 'shutting-down' ? 'node.shuttingDown' : 'node.startingUp')}
+      </span>
+    );
+  }
   return (
     <span className={`${badge} gap-1 bg-red-700 text-white`}>
       <span aria-hidden="true">⚠</span>

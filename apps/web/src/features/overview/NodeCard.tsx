@@ -40,7 +40,7 @@ export function NodeCard({ status, actions }: { status: NodeStatus; actions?: Re
           </p>
         </div>
         <div className="flex flex-wrap justify-end gap-1">
-          {!reachable && <UnreachableBadge />}
+          {!reachable && <UnreachableBadge pg={status.reachability.pg} />}
           <RoleBadge role={status.role} />
           {/* The node's Actions menu (operations), when the page offers one. */}
           {actions}

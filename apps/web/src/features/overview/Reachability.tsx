@@ -2,15 +2,23 @@ import type { NodeStatus } from '@walboard/shared';
 import type { MessageKey } from '../../i18n/catalog.ts';
 import { useI18n } from '../../i18n/i18n.tsx';
 
-type LinkState = 'up' | 'down' | null;
+type Reach = NodeStatus['reachability'];
+type LinkState = Reach['ssh'] | Reach['pg'];
+type Shown = NonNullable<LinkState> | 'na';
 
-const stateKey: Record<'up' | 'down' | 'na', MessageKey> = {
+const stateKey: Record<Shown, MessageKey> = {
   up: 'node.link.up',
+  'not-answering': 'node.link.notAnswering',
+  'starting-up': 'node.link.startingUp',
+  'shutting-down': 'node.link.shuttingDown',
   down: 'node.link.down',
   na: 'node.link.notApplicable',
 };
-const dotClass: Record<'up' | 'down' | 'na', string> = {
+const dotClass: Record<Shown, string> = {
   up: 'bg-emerald-600',
+  'not-answering': 'bg-amber-500',
+  'starting-up': 'bg-amber-500',
+  'shutting-down': 'bg-amber-500',
   down: 'bg-red-600',
   na: 'bg-slate-300',
 };
@@ -19,7 +27,11 @@ function Link({ labelKey, state }: { labelKey: 'node.link.ssh' | 'node.link.pg';
   const { t } = useI18n();
   const s = state ?? 'na';
   return (
-    <span className="inline-flex items-center gap-1.5">
+    <span
+      className="inline-flex items-center gap-1.5"
+      data-link={labelKey.slice('node.link.'.length)}
+      data-state={s}
+    >
       <span aria-hidden="true" className={`inline-block size-2 rounded-full ${dotClass[s]}`} />
       {t(labelKey, { state: t(stateKey[s]) })}
     </span>

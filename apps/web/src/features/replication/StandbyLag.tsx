@@ -6,8 +6,8 @@ import { ReplField } from './ReplField.tsx';
 
 const sourceKey: Record<ReplicationLink['lag']['secondsSource'], MessageKey> = {
   'caught-up': 'replication.lag.source.caught-up',
+  'wal-timeline': 'replication.lag.source.wal-timeline',
   sender: 'replication.lag.source.sender',
-  'replay-timestamp': 'replication.lag.source.replay-timestamp',
   unknown: 'replication.lag.source.unknown',
 };
 
