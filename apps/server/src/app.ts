@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { AuditLog } from './audit/audit-log.ts';
 import { roleScope } from './auth/auth-hooks.ts';
 import { ensureFirstAdmin, ensureLabAdmin } from './auth/first-admin.ts';
+import { LabSignInLink } from './auth/lab-link.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { Sessions } from './auth/sessions.ts';
 import { apiRoutes, healthRoutes } from './http/api-routes.ts';
@@ -27,6 +28,7 @@ import { ClusterMonitor } from './monitor/cluster-monitor.ts';
 import { LagHistoryRecorder } from './monitor/lag-history.ts';
 import { LogTails } from './monitor/log-tails.ts';
 import { MonitorBus } from './monitor/monitor-bus.ts';
+import { ReplayBudget } from './monitor/replay-budget.ts';
 import type { StatusPollerOptions } from './monitor/status-poller.ts';
 import { HostKeyGuard } from './nodes/host-key-guard.ts';
 import type { NodeSession } from './nodes/node-session.ts';
@@ -49,6 +51,8 @@ export interface BuildAppOptions {
   /** Folder of the built page; defaults to apps/web/dist. Missing folder → API only. */
   webDist?: string;
   poller?: StatusPollerOptions;
+  /** The lab's one-time sign-in token (tests choose it); random when not given. */
+  labToken?: string;
   logger?: boolean | FastifyServerOptions['logger'];
   env?: NodeJS.ProcessEnv;
   /** Where the one-time first-admin password goes (default: stdout). */
@@ -121,9 +125,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorate('authSessions', authSessions);
   const announce = opts.announce ?? ((m: string) => console.log(m));
   const lab = opts.config.auth.labAutoLogin;
+  const labLink = lab ? new LabSignInLink(opts.labToken) : null;
+  app.decorate('labLink', labLink);
   if (!lab || env.WALBOARD_ADMIN_PASSWORD !== undefined) await ensureFirstAdmin(users, env, announce);
   if (lab) await ensureLabAdmin(users, LAB_USER);
-  const sweep = setInterval(() => authSessions.sweep(), 10 * 60_000);
+  // Every second: a socket of a session that expired stops receiving within 1 s.
+  const sweep = setInterval(() => authSessions.sweep(), 1000);
   sweep.unref();
 
   // Pins in the store win over walboard.yaml; they must be known before the transports dial.
@@ -142,7 +149,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // One `tail -F` per node with postgres.logFile; the hub sends its recent lines to new viewers.
   const logs = new LogTails(sessions, bus);
-  await app.register(socketHub, { monitor, logs, sessions: authSessions });
+  const replays = new ReplayBudget();
+  await app.register(socketHub, { monitor, logs, sessions: authSessions, replays });
   app.addHook('onReady', async () => logs.start());
   // preClose: the tails end while their transports are still open (onClose hooks run last-added
   // first, so the transports would already be closed), and no `tail -F` is left on a node.
@@ -173,7 +181,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     limiter: new LoginLimiter(),
     audit,
     secure: tls !== null,
-    labAutoLogin: lab ? { username: LAB_USER } : null,
+    labAutoLogin: labLink ? { username: LAB_USER, link: labLink } : null,
   };
   await app.register(
     async (pub) => {
@@ -186,7 +194,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     roleScope('viewer', scopeDeps, async (viewer) => {
       await viewer.register(sessionRoutes, sessionDeps);
       await viewer.register(apiRoutes, { monitor, sessions });
-      await viewer.register(logRoutes, { logs, sessions });
+      await viewer.register(logRoutes, { logs, sessions, replays });
       await viewer.register(archiveRoutes, { archive });
       await viewer.register(historyRoutes, { monitor, lag: store.lag });
       await viewer.register(hostKeyReadRoutes, { guard: hostKeyGuard });
@@ -248,6 +256,8 @@ declare module 'fastify' {
     store: WalboardStore;
     audit: AuditLog;
     authSessions: Sessions;
+    /** The embedded lab's one-time sign-in link; null elsewhere. */
+    labLink: LabSignInLink | null;
     routeTable: readonly { method: string; url: string }[];
   }
 }

@@ -24,4 +24,12 @@ export async function serve(
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await app.listen({ host, port });
+  const base = `${config.tls ? 'https' : 'http'}://${config.listen}`;
+  // The lab's link carries its one-time token: whoever reads this terminal signs in, nobody else.
+  if (app.labLink) {
+    console.log(`[lab] open ${app.labLink.url(base)}`);
+    console.log('[lab] (the link signs one browser in, once; restart the lab for a new one)');
+  } else {
+    console.log(`walboard listening on ${base}`);
+  }
 }

@@ -65,6 +65,10 @@ export const createUserBodySchema = z.strictObject({
 export type CreateUserBody = z.infer<typeof createUserBodySchema>;
 
 /** `PATCH /api/users/:username` (admin): any of role, password, clusters. */
+/** `POST /api/session/link`: the embedded lab's one-time sign-in token, from the printed URL. */
+export const labLinkBodySchema = z.strictObject({ token: z.string().min(1).max(256) });
+export type LabLinkBody = z.infer<typeof labLinkBodySchema>;
+
 export const updateUserBodySchema = z
   .strictObject({
     role: userRoleSchema.optional(),

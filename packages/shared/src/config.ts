@@ -184,8 +184,8 @@ export const tlsSchema = z.strictObject({
 
 export const authSchema = z.strictObject({
   /**
-   * The embedded lab only: a browser on 127.0.0.1 is signed in as the lab's admin without a
-   * password. Refused unless `listen` is a loopback address.
+   * The embedded lab only: walboard prints a one-time sign-in link at start; the browser that opens
+   * it is signed in as the lab's admin, once. Refused unless `listen` is a loopback address.
    */
   labAutoLogin: z.boolean().default(false),
   /** Idle sessions end after this many minutes. */

@@ -53,7 +53,7 @@ export async function ensureLabAdmin(users: UserStore, username: string): Promis
     username,
     role: 'admin',
     clusters: null,
-    // Nobody knows this password: the lab user only ever signs in automatically on 127.0.0.1.
+    // Nobody knows this password: the lab user signs in only through the one-time link printed at start.
     passwordHash: await hashPassword(randomBytes(24).toString('base64url')),
   });
 }

@@ -109,14 +109,23 @@ export class Sessions {
     if (this.store.delete(id)) this.emit([id], reason);
   }
 
-  /** Ends every session of a user (removed, demoted, password changed). */
-  endForUser(username: string, reason: string): void {
-    const ids = this.store.deleteForUser(username);
+  /**
+   * Ends every session of a user (removed, access reduced, password changed), but `exceptId`: the
+   * session that changed its own password stays.
+   */
+  endForUser(username: string, reason: string, exceptId: string | null = null): void {
+    const ids = this.store.deleteForUser(username, exceptId);
     if (ids.length > 0) this.emit(ids, reason);
   }
 
-  sweep(): void {
-    this.store.deleteExpired(Date.now());
+  /**
+   * Ends expired sessions (idle or absolute) and tells their sockets: an open live feed must not
+   * outlive its session. Run every second.
+   */
+  sweep(now = Date.now()): string[] {
+    const ids = this.store.deleteExpired(now, now - (this.opts.absoluteMs ?? ABSOLUTE_MS));
+    if (ids.length > 0) this.emit(ids, 'your session expired: sign in again');
+    return ids;
   }
 
   /** The socket hub listens here to close the sockets of ended sessions. */

@@ -1,12 +1,16 @@
 import { type NodeLog, nodeLogQuerySchema } from '@walboard/shared/api';
 import type { FastifyInstance } from 'fastify';
+import { requireActor } from '../auth/actor.ts';
 import type { LogTails } from '../monitor/log-tails.ts';
+import { newestWithin, type ReplayBudget } from '../monitor/replay-budget.ts';
 import type { NodeSession } from '../nodes/node-session.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
 
 export interface LogRouteDeps {
   logs: LogTails;
   sessions: readonly NodeSession[];
+  /** Shared with the socket hub: one budget of replays per session, whichever way they are asked. */
+  replays: ReplayBudget;
 }
 
 // Not in errors.ts's catalogue (yet): the socket hub answers an unknown node with the same code.
@@ -16,7 +20,7 @@ const NO_NODE = 'WB_ERR_NO_NODE';
 export async function logRoutes(app: FastifyInstance, deps: LogRouteDeps): Promise<void> {
   app.get<{ Params: { cluster: string; node: string }; Querystring: Record<string, unknown> }>(
     '/clusters/:cluster/nodes/:node/log',
-    async (req): Promise<NodeLog> => {
+    async (req, reply): Promise<NodeLog> => {
       const { cluster, node } = req.params;
       if (!deps.sessions.some((s) => s.cluster === cluster)) {
         throw new HttpError(404, ErrorCodes.noCluster, `no cluster named "${cluster}"`);
@@ -34,9 +38,21 @@ export async function logRoutes(app: FastifyInstance, deps: LogRouteDeps): Promi
           node,
         );
       }
+      const wait = deps.replays.take(requireActor(req).sessionId);
+      if (wait > 0) {
+        reply.header('retry-after', String(wait));
+        throw new HttpError(
+          429,
+          ErrorCodes.rateLimited,
+          `too many log reads for this session: try again in ${wait} s`,
+          node,
+        );
+      }
       // A node without postgres.logFile has no tail: an empty log, not an error.
       const recent = deps.logs.recent(cluster, node, query.data.lines) ?? { lines: [], dropped: 0 };
-      return { cluster, node, lines: recent.lines, dropped: recent.dropped };
+      // Bounded in bytes too: the newest lines that fit; the older ones count as dropped here.
+      const bounded = newestWithin(recent.lines);
+      return { cluster, node, lines: bounded.lines, dropped: recent.dropped + bounded.cut };
     },
   );
 }

@@ -1,8 +1,9 @@
-import { loginBodySchema, SESSION_COOKIE, type SessionInfo } from '@walboard/shared/auth';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { labLinkBodySchema, loginBodySchema, SESSION_COOKIE, type SessionInfo } from '@walboard/shared/auth';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { clientAddress, requireActor } from '../auth/actor.ts';
 import { isJsonContentType } from '../auth/auth-hooks.ts';
+import type { LabSignInLink } from '../auth/lab-link.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';
 import type { Sessions } from '../auth/sessions.ts';
@@ -16,13 +17,9 @@ export interface SessionRouteDeps {
   audit: AuditLog;
   /** Served over TLS: the cookie is marked Secure. */
   secure: boolean;
-  /** The lab's admin, signed in without a password from 127.0.0.1 only; null when off. */
-  labAutoLogin: { username: string } | null;
+  /** The lab's admin, signed in once by the one-time link printed at start; null when off. */
+  labAutoLogin: { username: string; link: LabSignInLink } | null;
 }
-
-const LOOPBACK_ADDR = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-// DNS rebinding: a foreign site that resolves its name to 127.0.0.1 reaches us with its own Host.
-const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
 
 function setCookie(reply: FastifyReply, token: string, deps: SessionRouteDeps): void {
   reply.setCookie(SESSION_COOKIE, token, {
@@ -35,23 +32,9 @@ function setCookie(reply: FastifyReply, token: string, deps: SessionRouteDeps): 
 
 /** Public: GET and POST /session (login). */
 export async function sessionPublicRoutes(app: FastifyInstance, deps: SessionRouteDeps): Promise<void> {
-  app.get('/session', async (req, reply): Promise<SessionInfo> => {
+  app.get('/session', async (req): Promise<SessionInfo> => {
     const live = deps.sessions.resolve(req.cookies[SESSION_COOKIE]);
     if (live) return deps.sessions.info(live);
-    if (deps.labAutoLogin && isLabBrowser(req)) {
-      const { token, info } = deps.sessions.create(deps.labAutoLogin.username, clientAddress(req), true);
-      setCookie(reply, token, deps);
-      deps.audit.record({
-        actor: { username: info.username },
-        source: clientAddress(req),
-        action: 'login',
-        target: info.username,
-        detail: { autoLogin: true },
-        result: 'ok',
-        message: 'signed in automatically (embedded lab, 127.0.0.1 only)',
-      });
-      return info;
-    }
     throw new HttpError(401, ErrorCodes.unauthenticated, 'sign in first: no valid session');
   });
 
@@ -104,6 +87,53 @@ export async function sessionPublicRoutes(app: FastifyInstance, deps: SessionRou
     });
     return info;
   });
+  // The lab's one-time link: the page posts the token from its address bar, once. Only the lab
+  // has the route at all.
+  const lab = deps.labAutoLogin;
+  if (lab) registerLabLink(app, deps, lab);
+}
+
+function registerLabLink(
+  app: FastifyInstance,
+  deps: SessionRouteDeps,
+  lab: NonNullable<SessionRouteDeps['labAutoLogin']>,
+): void {
+  app.post('/session/link', async (req, reply): Promise<SessionInfo> => {
+    const source = clientAddress(req);
+    if (!isJsonContentType(req.headers['content-type'])) {
+      throw new HttpError(415, ErrorCodes.jsonOnly, 'send the token with Content-Type: application/json');
+    }
+    const body = labLinkBodySchema.safeParse(req.body);
+    const wait = deps.limiter.retryAfter(source, LINK_USER);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw new HttpError(
+        429,
+        ErrorCodes.rateLimited,
+        `too many wrong sign-in links: try again in ${wait} s`,
+      );
+    }
+    if (!body.success || !lab.link.spend(body.data.token)) {
+      deps.limiter.fail(source, LINK_USER);
+      const why = lab.link.used
+        ? 'this sign-in link was already used (each link signs in one browser, once): sign in with a password, or restart the lab for a new link'
+        : 'this sign-in link is not valid: use the one printed by the command that started the lab';
+      deps.audit.record({ req, action: 'login', target: LINK_USER, result: 'refused', message: why });
+      throw new HttpError(401, ErrorCodes.badLogin, why);
+    }
+    const { token, info } = deps.sessions.create(lab.username, source, true);
+    setCookie(reply, token, deps);
+    deps.audit.record({
+      actor: { username: info.username },
+      source,
+      action: 'login',
+      target: info.username,
+      detail: { autoLogin: true },
+      result: 'ok',
+      message: "signed in with the lab's one-time link",
+    });
+    return info;
+  });
 }
 
 /** Any signed-in user: DELETE /session (logout). */
@@ -117,6 +147,5 @@ export async function sessionRoutes(app: FastifyInstance, deps: SessionRouteDeps
   });
 }
 
-function isLabBrowser(req: FastifyRequest): boolean {
-  return LOOPBACK_ADDR.has(clientAddress(req)) && LOOPBACK_HOST.test(req.headers.host ?? '');
-}
+/** The limiter's key for wrong links: no user is named, the address is what counts. */
+const LINK_USER = '(lab sign-in link)';

@@ -1,5 +1,11 @@
 import { auditQuerySchema } from '@walboard/shared/audit';
-import { createUserBodySchema, type User, updateUserBodySchema, usernameSchema } from '@walboard/shared/auth';
+import {
+  createUserBodySchema,
+  roleAtLeast,
+  type User,
+  updateUserBodySchema,
+  usernameSchema,
+} from '@walboard/shared/auth';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -33,6 +39,19 @@ function parseOrRefuse<S extends z.ZodType>(
   const message = `${where}: ${issue?.message ?? 'invalid'}`;
   deps.audit.record({ req, action, target, result: 'refused', message, detail: { field: where } });
   throw new HttpError(400, ErrorCodes.badRequest, message);
+}
+
+/** Does this change take something away: a lower role, or a cluster list that drops one? */
+export function reducesAccess(
+  current: Pick<User, 'role' | 'clusters'>,
+  change: { role?: User['role'] | undefined; clusters?: User['clusters'] | undefined },
+): boolean {
+  if (change.role && !roleAtLeast(change.role, current.role)) return true;
+  if (change.clusters === undefined) return false;
+  // null means every cluster: only null keeps it; from a list, any name dropped is a reduction.
+  if (change.clusters === null) return false;
+  if (current.clusters === null) return true;
+  return current.clusters.some((c) => !change.clusters?.includes(c));
 }
 
 function userParam(req: FastifyRequest): string {
@@ -105,8 +124,19 @@ export async function adminRoutes(app: FastifyInstance, deps: UserRouteDeps): Pr
       ...(body.clusters !== undefined ? { clusters: body.clusters } : {}),
       ...(body.password ? { passwordHash: await hashPassword(body.password) } : {}),
     }) as User;
-    // A new password ends the user's other sessions (a stolen one included).
-    if (body.password && username !== actor.username) deps.sessions.endForUser(username, 'password changed');
+    // A new password ends the user's other sessions (a stolen one included); the session that made
+    // the change stays when it is the user's own. Less access ends them all: a live feed must not
+    // keep showing what its user may no longer see.
+    if (reducesAccess(current, body)) {
+      deps.sessions.endForUser(username, `your access was changed by ${actor.username}: sign in again`);
+    } else if (body.password) {
+      const keep = username === actor.username ? actor.sessionId : null;
+      deps.sessions.endForUser(
+        username,
+        `your password was changed by ${actor.username}: sign in again`,
+        keep,
+      );
+    }
     deps.audit.record({
       req,
       action: 'user.update',

@@ -13,6 +13,7 @@ import { type Actor, canSeeCluster } from '../auth/actor.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { ClusterMonitor } from '../monitor/cluster-monitor.ts';
 import type { LogHistory } from '../monitor/monitor-bus.ts';
+import { newestWithin, ReplayBudget } from '../monitor/replay-budget.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -46,7 +47,11 @@ const logRoom = (cluster: string, node: string) => `logs:${cluster}/${node}`;
  * each node's status as the monitor reports it. Viewers never cause polls.
  */
 export const socketHub = fp(
-  async (app: FastifyInstance, opts: { monitor: ClusterMonitor; logs?: LogHistory; sessions: Sessions }) => {
+  async (
+    app: FastifyInstance,
+    opts: { monitor: ClusterMonitor; logs?: LogHistory; sessions: Sessions; replays?: ReplayBudget },
+  ) => {
+    const replays = opts.replays ?? new ReplayBudget();
     const sessionOf = (cookieHeader: string | undefined) =>
       opts.sessions.resolve(cookieHeader ? app.parseCookie(cookieHeader)[SESSION_COOKIE] : undefined);
     const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
@@ -166,10 +171,28 @@ export const socketHub = fp(
           reply({ ok: false, error: 'WB_ERR_NO_NODE', message: `no node "${node}" in cluster "${cluster}"` });
           return;
         }
+        // Already following it: the lines keep coming; a second replay would only repeat them.
+        if (socket.rooms.has(logRoom(cluster, node))) return reply({ ok: true });
+        const wait = replays.take(socket.data.sessionId);
+        if (wait > 0) {
+          return reply({
+            ok: false,
+            error: 'WB_ERR_RATE_LIMITED',
+            message: `too many log replays for this session: try again in ${wait} s`,
+          });
+        }
         void socket.join(logRoom(cluster, node));
         reply({ ok: true });
         const recent = opts.logs?.recent(cluster, node);
-        if (recent) socket.emit('log:lines', { cluster, node, lines: recent.lines, dropped: recent.dropped });
+        if (recent) {
+          const bounded = newestWithin(recent.lines);
+          socket.emit('log:lines', {
+            cluster,
+            node,
+            lines: bounded.lines,
+            dropped: recent.dropped + bounded.cut,
+          });
+        }
       });
       socket.on('log:unsubscribe', (msg) => {
         const parsed = logSubscribeMessageSchema.safeParse(msg);

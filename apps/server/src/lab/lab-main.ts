@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const say = (l: string) => console.log(`[lab] ${l}`);
   const lab = await createOrReuseLab({ dir: values.dir ?? DEFAULT_DIR, listen: values.listen, log: say });
   say(`config written to ${lab.configFile}; PostgreSQL password in ${lab.dir}/lab.env`);
-  say(`open http://${lab.config.listen}  (Ctrl-C stops walboard and the servers it started)`);
+  say('Ctrl-C stops walboard and the servers it started; the sign-in link follows once it listens');
   await serve(lab.config, { env: lab.env, onClose: () => lab.stop() });
 }
 

@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ClientToServerEvents, ServerToClientEvents } from '@walboard/shared/events';
@@ -79,22 +78,39 @@ describe('embedded lab: two local servers on the page', () => {
     expect(text).not.toContain(String(lab.env.WALBOARD_LAB_PGPASSWORD));
   });
 
-  it('signs a browser on 127.0.0.1 in automatically as the lab admin, and says so', async () => {
-    const res = await fetch(`${base}/api/session`);
+  it('signs in only with the one-time link printed at start: not from 127.0.0.1 alone, not twice', async () => {
+    // 127.0.0.1 is every local account on a shared machine, and any port forwarder: no free session.
+    expect((await fetch(`${base}/api/session`)).status).toBe(401);
+    const link = app.labLink;
+    if (!link) throw new Error('the lab has no sign-in link');
+    expect(link.url('http://127.0.0.1:8080')).toBe(`http://127.0.0.1:8080/?token=${link.token}`);
+    expect(link.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    const post = (token: string) =>
+      fetch(`${base}/api/session/link`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ token }),
+      });
+    const wrong = await post(`${link.token.slice(0, -1)}x`);
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { message: string }).message).toMatch(/not valid/);
+    const res = await post(link.token);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ username: 'lab', role: 'admin', autoLogin: true });
     cookie = /walboard_session=[^;]+/.exec(res.headers.getSetCookie().join(';'))?.[0] ?? '';
     expect(cookie).not.toBe('');
-    // Through another Host (DNS rebinding of a foreign name to 127.0.0.1) there is no free session.
-    // (node:http, because fetch does not let a caller choose the Host header.)
-    const rebound = await new Promise<number>((resolve, reject) => {
-      const req = httpGet(`${base}/api/session`, { headers: { host: 'evil.example:80' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', reject);
+    expect((await fetch(`${base}/api/session`, { headers: { cookie } })).status).toBe(200);
+    // Spent: a second browser (or whoever copied the URL) gets nothing.
+    const again = await post(link.token);
+    expect(again.status).toBe(401);
+    expect(((await again.json()) as { message: string }).message).toMatch(/already used/);
+    // A form post (not JSON) is refused before the token is even looked at.
+    const form = await fetch(`${base}/api/session/link`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `token=${link.token}`,
     });
-    expect(rebound).toBe(401);
+    expect(form.status).toBe(415);
   });
 
   it('serves both nodes live: reachable primaries (not replicating yet) with their LSN', async () => {

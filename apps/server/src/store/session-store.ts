@@ -40,17 +40,23 @@ export class SessionStore {
     return this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash).changes === 1;
   }
 
-  /** Returns the ended sessions' ids (to disconnect their sockets). */
-  deleteForUser(username: string): string[] {
-    const ids = this.db
-      .prepare<[string], { token_hash: string }>('SELECT token_hash FROM sessions WHERE username = ?')
-      .all(username)
+  /** Returns the ended sessions' ids (to disconnect their sockets); `except` survives. */
+  deleteForUser(username: string, except: string | null = null): string[] {
+    return this.db
+      .prepare<[string, string], { token_hash: string }>(
+        'DELETE FROM sessions WHERE username = ? AND token_hash <> ? RETURNING token_hash',
+      )
+      .all(username, except ?? '')
       .map((r) => r.token_hash);
-    this.db.prepare('DELETE FROM sessions WHERE username = ?').run(username);
-    return ids;
   }
 
-  deleteExpired(now: number): number {
-    return this.db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now).changes;
+  /** Sessions idle past their expiry, or created before `createdBefore` (absolute limit); their ids. */
+  deleteExpired(now: number, createdBefore: number): string[] {
+    return this.db
+      .prepare<[number, number], { token_hash: string }>(
+        'DELETE FROM sessions WHERE expires_at <= ? OR created_at <= ? RETURNING token_hash',
+      )
+      .all(now, createdBefore)
+      .map((r) => r.token_hash);
   }
 }

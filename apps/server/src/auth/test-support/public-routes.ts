@@ -6,6 +6,8 @@ export const PUBLIC_API_ROUTES: ReadonlySet<string> = new Set([
   'GET /api/health',
   'HEAD /api/health',
   'POST /api/session',
+  // The embedded lab's one-time sign-in link (401 everywhere else, and once it is spent).
+  'POST /api/session/link',
 ]);
 
 /** Fills a route's parameters with harmless values so it can be requested. */

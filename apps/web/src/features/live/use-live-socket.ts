@@ -28,7 +28,7 @@ const authRefusals: ReadonlySet<string> = new Set(['unauthorized', 'forbidden or
  * it only inside the session gate: the handshake carries the session cookie. `onSessionLost` is
  * called when the server refuses the session or says it ended.
  */
-export function useLiveSocket(onSessionLost: () => void, csrfToken?: string): LiveConnection {
+export function useLiveSocket(onSessionLost: (why?: string) => void, csrfToken?: string): LiveConnection {
   const csrf = useRef(csrfToken);
   useEffect(() => {
     csrf.current = csrfToken;
@@ -81,10 +81,11 @@ export function useLiveSocket(onSessionLost: () => void, csrfToken?: string): Li
       );
       retryIfGivenUp();
     });
-    s.on('session:ended', () => {
+    s.on('session:ended', (ev) => {
       closed = true;
       s.disconnect();
-      sessionLost.current();
+      // The server says why (password changed, access reduced, expired): the login form shows it.
+      sessionLost.current(typeof ev?.reason === 'string' ? ev.reason.slice(0, 300) : undefined);
     });
     setSocket(s);
 

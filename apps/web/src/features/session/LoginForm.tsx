@@ -11,6 +11,7 @@ const reasonText: Record<SignedOutReason, MessageKey | null> = {
   none: null,
   expired: 'session.login.expired',
   'logged-out': 'session.login.loggedOut',
+  'link-refused': 'session.login.linkRefused',
 };
 
 const inputClass =
@@ -19,9 +20,11 @@ const inputClass =
 /** User name + password; says why sign-in failed, and counts down when the server rate-limits. */
 export function LoginForm({
   reason,
+  why,
   onSignedIn,
 }: {
   reason: SignedOutReason;
+  why?: string | undefined;
   onSignedIn: (info: SessionInfo) => void;
 }) {
   const { t } = useI18n();
@@ -78,6 +81,7 @@ export function LoginForm({
       {notice && (
         <p role="status" data-testid="login-notice" className="text-sm text-slate-600">
           {t(notice)}
+          {why && <span data-testid="login-notice-why"> {t('session.login.why', { why })}</span>}
         </p>
       )}
       <div className="space-y-1">

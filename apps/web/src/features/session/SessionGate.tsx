@@ -3,6 +3,7 @@ import { type ReactNode, useCallback, useEffect, useMemo, useReducer, useState }
 import { getJson, isUnauthenticated, onUnauthenticated, RequestError } from '../../api/get-json.ts';
 import { sendJson } from '../../api/send-json.ts';
 import { LoginPage } from './LoginPage.tsx';
+import { requestLinkSignIn, takeLinkToken } from './login-request.ts';
 import { SessionCheckNotice } from './SessionCheckNotice.tsx';
 import { SessionContext, type SessionValue } from './session-context.ts';
 import { gateReducer, initialGateState } from './session-state.ts';
@@ -22,23 +23,29 @@ export function SessionGate({ children }: { children: ReactNode }) {
   useEffect(() => {
     const abort = new AbortController();
     dispatch({ type: 'check' });
-    getJson<SessionInfo>('/api/session', abort.signal).then(
-      (info) => dispatch({ type: 'signed-in', info }),
-      (err: unknown) => {
+    // Opened with the lab's one-time link: spend it first; a refused link says so on the form.
+    const token = takeLinkToken();
+    const viaLink = token === null ? Promise.resolve(undefined) : requestLinkSignIn(token);
+    viaLink.then(async (linked) => {
+      if (abort.signal.aborted) return;
+      if (linked) return dispatch({ type: 'signed-in', info: linked });
+      try {
+        dispatch({ type: 'signed-in', info: await getJson<SessionInfo>('/api/session', abort.signal) });
+      } catch (err: unknown) {
         if (abort.signal.aborted) return;
-        if (isUnauthenticated(err)) dispatch({ type: 'no-session' });
+        if (isUnauthenticated(err)) dispatch({ type: 'no-session', linkRefused: linked === null });
         else
           dispatch({
             type: 'check-failed',
             problem: err instanceof RequestError ? err.problem : { kind: 'unreachable' },
           });
-      },
-    );
+      }
+    });
     return () => abort.abort();
   }, [attempt]);
 
   const info = state.status === 'signed-in' ? state.info : null;
-  const expired = useCallback(() => dispatch({ type: 'expired' }), []);
+  const expired = useCallback((why?: string) => dispatch({ type: 'expired', why }), []);
   const value = useMemo<SessionValue | null>(
     () =>
       info && {
@@ -63,7 +70,13 @@ export function SessionGate({ children }: { children: ReactNode }) {
     case 'unreachable':
       return <SessionCheckNotice state={state} onRetry={() => setAttempt((n) => n + 1)} />;
     case 'signed-out':
-      return <LoginPage reason={state.reason} onSignedIn={(i) => dispatch({ type: 'signed-in', info: i })} />;
+      return (
+        <LoginPage
+          reason={state.reason}
+          why={state.why}
+          onSignedIn={(i) => dispatch({ type: 'signed-in', info: i })}
+        />
+      );
     case 'signed-in':
       return null;
   }

@@ -9,8 +9,8 @@ export interface SessionValue {
   info: SessionInfo;
   /** Ends the session on the server, then shows the login form. */
   logout(): Promise<void>;
-  /** Called when the server says the session is gone (401 or socket `session:ended`). */
-  expired(): void;
+  /** Called when the server says the session is gone (401 or socket `session:ended`, with its reason). */
+  expired(why?: string): void;
 }
 
 export const SessionContext = createContext<SessionValue | null>(null);

@@ -37,6 +37,24 @@ describe('gateReducer', () => {
     expect(gateReducer(expired, { type: 'no-session' })).toBe(expired);
   });
 
+  it("keeps the server's reason for an ended session, and says when the lab's link was refused", () => {
+    const ended = gateReducer(signedIn, {
+      type: 'expired',
+      why: 'your password was changed by admin: sign in again',
+    });
+    expect(ended).toEqual({
+      status: 'signed-out',
+      reason: 'expired',
+      why: 'your password was changed by admin: sign in again',
+    });
+    // The probe's own 401 may show the form first; the refused link is still said.
+    const first = gateReducer(initialGateState, { type: 'expired' });
+    expect(gateReducer(first, { type: 'no-session', linkRefused: true })).toEqual({
+      status: 'signed-out',
+      reason: 'link-refused',
+    });
+  });
+
   it('says "logged out" after logout, and signs in again from there', () => {
     const out = gateReducer(signedIn, { type: 'logged-out' });
     expect(out).toEqual({ status: 'signed-out', reason: 'logged-out' });
