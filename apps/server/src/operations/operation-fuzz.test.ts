@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { walboardConfigSchema } from '@walboard/shared/config';
-import { OPERATION_TYPES, type OperationPlan, SETTING_NAMES, type SettingName } from '@walboard/shared/operations';
+import {
+  OPERATION_TYPES,
+  type OperationPlan,
+  SETTING_NAMES,
+  type SettingName,
+} from '@walboard/shared/operations';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,7 +121,7 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
     'on',
     '10',
     '512MB',
-    ...['512MB\n', '10\r', '60 s\u2028', 'on\u0085', '1\tGB', '512\u00a0MB', '*\u3000', "a\r\nport = 1"],
+    ...['512MB\n', '10\r', '60 s\u2028', 'on\u0085', '1\tGB', '512\u00a0MB', '*\u3000', 'a\r\nport = 1'],
   ];
   const hostileString = fc.oneof(
     fc.constantFrom(...hostileFixed),
@@ -469,7 +474,12 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
         const res = await app.inject({
           method: 'POST',
           url: '/api/clusters/fz/operations',
-          payload: { type: 'set-settings', node: 'db', dryRun: true, params: { settings: { [name]: value } } },
+          payload: {
+            type: 'set-settings',
+            node: 'db',
+            dryRun: true,
+            params: { settings: { [name]: value } },
+          },
         });
         // Never accepted, never a 500 from the config-file writer: a 400 that names the setting.
         expect(res.statusCode, JSON.stringify(value)).toBe(400);
