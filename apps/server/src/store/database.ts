@@ -60,8 +60,13 @@ function openPrivate(file: string): Database.Database {
   let db: Database.Database;
   try {
     db = new Database(file);
-    // WAL is switched on here, under the narrow umask: SQLite creates -wal and -shm now.
-    db.pragma('journal_mode = WAL');
+    try {
+      // WAL is switched on here, under the narrow umask: SQLite creates -wal and -shm now.
+      db.pragma('journal_mode = WAL');
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   } finally {
     if (previous !== null) process.umask(previous);
   }
