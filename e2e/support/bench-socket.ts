@@ -9,13 +9,21 @@ const sio = fromServer('socket.io-client') as typeof SocketIoClient;
 
 export type ViewerSocket = SocketIoClient.Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** A socket.io client on the websocket transport only (what a page ends up on), not yet connected. */
-export function viewerSocket(url: string, cookie: string): ViewerSocket {
+/**
+ * A socket.io client on the websocket transport only (what a page ends up on), not yet connected.
+ * `headers` adds to the cookie (an Origin, as a hostile page's browser would send it).
+ */
+export function viewerSocket(
+  url: string,
+  cookie: string,
+  headers: Record<string, string> = {},
+  transport: 'websocket' | 'polling' = 'websocket',
+): ViewerSocket {
   return sio.io(url, {
-    transports: ['websocket'],
+    transports: [transport],
     autoConnect: false,
     reconnection: false,
     forceNew: true,
-    extraHeaders: { cookie },
+    extraHeaders: { ...headers, cookie },
   });
 }

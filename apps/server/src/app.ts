@@ -150,7 +150,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // One `tail -F` per node with postgres.logFile; the hub sends its recent lines to new viewers.
   const logs = new LogTails(sessions, bus);
   const replays = new ReplayBudget();
-  await app.register(socketHub, { monitor, logs, sessions: authSessions, replays });
+  await app.register(socketHub, { monitor, logs, sessions: authSessions, secure: tls !== null, replays });
   app.addHook('onReady', async () => logs.start());
   // preClose: the tails end while their transports are still open (onClose hooks run last-added
   // first, so the transports would already be closed), and no `tail -F` is left on a node.
@@ -174,7 +174,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
 
   // Access is decided here, by the scope a route is registered in. Public: health, sign-in.
-  const scopeDeps = { sessions: authSessions, audit };
+  const scopeDeps = { sessions: authSessions, audit, secure: tls !== null };
   const sessionDeps = {
     sessions: authSessions,
     users,

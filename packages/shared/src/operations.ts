@@ -53,18 +53,20 @@ export type SettingName = z.infer<typeof settingNameSchema>;
 
 // Values are written between single quotes into a config file the server parses at every
 // reload: nothing in them may end the line, and every rule below allows only what the setting
-// itself can mean. Version facts (wal_keep_segments vs wal_keep_size, …) are checked at plan time.
+// itself can mean. Spaces are literal " " only: `\s` would also let in line breaks (\n, \r,
+// U+2028, U+0085) and Unicode spaces (U+00A0, U+3000) that end a line or go into the file as is.
+// Version facts (wal_keep_segments vs wal_keep_size, …) are checked at plan time.
 const onOff = z.enum(['on', 'off'], 'must be on or off');
 const sizeValue = z
   .string()
   .regex(
-    /^(0|[1-9][0-9]{0,11})\s*(B|kB|MB|GB|TB)?$/,
+    /^(0|[1-9][0-9]{0,11}) *(B|kB|MB|GB|TB)?$/,
     'must be a whole number with an optional unit B, kB, MB, GB or TB (e.g. 512MB)',
   );
 const timeValue = z
   .string()
   .regex(
-    /^(0|[1-9][0-9]{0,9})\s*(us|ms|s|min|h|d)?$/,
+    /^(0|[1-9][0-9]{0,9}) *(us|ms|s|min|h|d)?$/,
     'must be a whole number with an optional unit ms, s, min, h or d (e.g. 60s)',
   );
 const countValue = z.string().regex(/^(0|[1-9][0-9]{0,9})$/, 'must be a whole number (e.g. 10)');
@@ -81,7 +83,7 @@ export const settingValueRules: Record<SettingName, z.ZodType<string>> = {
     .string()
     .max(1024)
     .regex(
-      /^$|^(\*|[A-Za-z0-9_][A-Za-z0-9_.:%-]*)(\s*,\s*(\*|[A-Za-z0-9_][A-Za-z0-9_.:%-]*))*$/,
+      /^$|^(\*|[A-Za-z0-9_][A-Za-z0-9_.:%-]*)( *, *(\*|[A-Za-z0-9_][A-Za-z0-9_.:%-]*))*$/,
       'must be "*", or host names / IP addresses separated by commas',
     ),
   wal_level: z.enum(
@@ -117,6 +119,11 @@ export const settingValueRules: Record<SettingName, z.ZodType<string>> = {
   wal_log_hints: onOff,
 };
 
+/** Every setting value, whatever its own rule: printable ASCII (0x20–0x7E), nothing else. */
+export const SETTING_VALUE_CHARS = /^[\x20-\x7E]*$/;
+const SETTING_VALUE_CHARS_MESSAGE =
+  'must be printable ASCII (0x20–0x7E): no line breaks, tabs, control characters or non-ASCII spaces';
+
 /** set-settings' map: only allowlisted names, each value checked by its own rule. */
 export const settingsMapSchema = z
   .partialRecord(settingNameSchema, z.string().max(1024))
@@ -124,6 +131,12 @@ export const settingsMapSchema = z
   .superRefine((s, ctx) => {
     for (const [name, value] of Object.entries(s) as [SettingName, string | undefined][]) {
       if (value === undefined) continue;
+      // Checked before the setting's own rule, whatever that rule allows: a defence that does
+      // not depend on every rule being written right.
+      if (!SETTING_VALUE_CHARS.test(value)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `${name}: ${SETTING_VALUE_CHARS_MESSAGE}` });
+        continue;
+      }
       const r = settingValueRules[name].safeParse(value);
       if (!r.success) {
         ctx.addIssue({

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { ErrorCodes, HttpError } from '../http/errors.ts';
 import { canSeeCluster } from './actor.ts';
+import { foreignOriginMessage, sameOrigin } from './origin.ts';
 import type { Sessions } from './sessions.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -30,6 +31,8 @@ export interface ScopeDeps {
   audit: AuditLog;
   /** A token accepted as `Authorization: Bearer …` on GETs of this scope (Prometheus scrapers). */
   bearerToken?: string | undefined;
+  /** Served over TLS: our page's origin is https://…, and only that one may send changes. */
+  secure: boolean;
 }
 
 /** The actor of a scraper that presented the metrics token: sees every cluster, changes nothing. */
@@ -63,6 +66,20 @@ export function roleScope(
       req.actor = session.actor;
       const mutation = !SAFE_METHODS.has(req.method);
       if (mutation) {
+        // Browsers send Origin with every change: one that is not our page's is refused before
+        // anything else, even with the right cookie (another port on 127.0.0.1 is the same site).
+        if (!sameOrigin(req.headers.origin, req.headers.host, deps.secure)) {
+          const message = foreignOriginMessage(req.headers.origin, req.headers.host, deps.secure);
+          deps.audit.record({
+            req,
+            action: 'request.refused',
+            target: `${req.method} ${req.routeOptions.url ?? req.url}`,
+            detail: { origin: req.headers.origin ?? null },
+            result: 'refused',
+            message,
+          });
+          throw new HttpError(403, ErrorCodes.foreignOrigin, message);
+        }
         if (!isJsonContentType(req.headers['content-type'])) {
           deps.audit.record({
             req,

@@ -10,6 +10,8 @@ export const ErrorCodes = {
   unauthenticated: 'WB_ERR_UNAUTHENTICATED',
   forbidden: 'WB_ERR_FORBIDDEN',
   csrf: 'WB_ERR_CSRF',
+  /** A change sent with an Origin header that is not this walboard's page. */
+  foreignOrigin: 'WB_ERR_FOREIGN_ORIGIN',
   jsonOnly: 'WB_ERR_JSON_ONLY',
   badLogin: 'WB_ERR_BAD_LOGIN',
   rateLimited: 'WB_ERR_RATE_LIMITED',

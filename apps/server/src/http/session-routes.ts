@@ -5,6 +5,7 @@ import { clientAddress, requireActor } from '../auth/actor.ts';
 import { isJsonContentType } from '../auth/auth-hooks.ts';
 import type { LabSignInLink } from '../auth/lab-link.ts';
 import type { LoginLimiter } from '../auth/login-limiter.ts';
+import { foreignOriginMessage, sameOrigin } from '../auth/origin.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { UserStore } from '../store/user-store.ts';
@@ -40,6 +41,14 @@ export async function sessionPublicRoutes(app: FastifyInstance, deps: SessionRou
 
   app.post('/session', async (req, reply): Promise<SessionInfo> => {
     const source = clientAddress(req);
+    // Another origin must not sign the browser in (login CSRF): same Origin check as every change.
+    if (!sameOrigin(req.headers.origin, req.headers.host, deps.secure)) {
+      throw new HttpError(
+        403,
+        ErrorCodes.foreignOrigin,
+        foreignOriginMessage(req.headers.origin, req.headers.host, deps.secure),
+      );
+    }
     // Login has no CSRF token yet: JSON-only bodies (and the SameSite cookie) keep cross-site forms out.
     if (!isJsonContentType(req.headers['content-type'])) {
       throw new HttpError(415, ErrorCodes.jsonOnly, 'sign in with Content-Type: application/json');

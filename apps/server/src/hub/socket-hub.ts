@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Server, type Socket } from 'socket.io';
 import { type Actor, canSeeCluster } from '../auth/actor.ts';
+import { sameOrigin } from '../auth/origin.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { ClusterMonitor } from '../monitor/cluster-monitor.ts';
 import type { LogHistory } from '../monitor/monitor-bus.ts';
@@ -23,17 +24,6 @@ declare module 'fastify' {
 
 const room = (cluster: string) => `cluster:${cluster}`;
 const sessionRoom = (id: string) => `session:${id}`;
-
-/** Same origin only: a page from another site must not open a live feed with our cookies. */
-export function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
-  // Same-origin polling GETs carry no Origin; the SameSite=Strict cookie is what protects those.
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === host;
-  } catch {
-    return false;
-  }
-}
 
 interface SocketData {
   sessionId: string;
@@ -49,7 +39,14 @@ const logRoom = (cluster: string, node: string) => `logs:${cluster}/${node}`;
 export const socketHub = fp(
   async (
     app: FastifyInstance,
-    opts: { monitor: ClusterMonitor; logs?: LogHistory; sessions: Sessions; replays?: ReplayBudget },
+    opts: {
+      monitor: ClusterMonitor;
+      logs?: LogHistory;
+      sessions: Sessions;
+      /** Served over TLS: our page's origin is https://…, and only that one is let in. */
+      secure: boolean;
+      replays?: ReplayBudget;
+    },
   ) => {
     const replays = opts.replays ?? new ReplayBudget();
     const sessionOf = (cookieHeader: string | undefined) =>
@@ -59,8 +56,12 @@ export const socketHub = fp(
       {
         serveClient: false,
         // The engine-level check runs before any namespace exists: every namespace is covered.
+        // Same origin only: a page from another origin must not open a live feed with our cookie
+        // (websockets are not covered by CORS). Same-origin polling GETs carry no Origin header.
         allowRequest: (req, cb) => {
-          if (!sameOrigin(req.headers.origin, req.headers.host)) return cb('forbidden origin', false);
+          if (!sameOrigin(req.headers.origin, req.headers.host, opts.secure)) {
+            return cb('forbidden origin', false);
+          }
           if (!sessionOf(req.headers.cookie)) return cb('unauthorized', false);
           cb(null, true);
         },
@@ -73,9 +74,7 @@ export const socketHub = fp(
         _res: unknown,
         next: (err?: Error) => void,
       ) => {
-        const origin = req.headers.origin;
-        const host = req.headers.host;
-        if (Array.isArray(origin) || Array.isArray(host) || !sameOrigin(origin, host)) {
+        if (!sameOrigin(req.headers.origin, req.headers.host, opts.secure)) {
           return next(new Error('forbidden origin'));
         }
         next();

@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { walboardConfigSchema } from '@walboard/shared/config';
-import { OPERATION_TYPES, type OperationPlan, SETTING_NAMES } from '@walboard/shared/operations';
+import {
+  OPERATION_TYPES,
+  type OperationPlan,
+  SETTING_NAMES,
+  type SettingName,
+} from '@walboard/shared/operations';
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,6 +121,7 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
     'on',
     '10',
     '512MB',
+    ...['512MB\n', '10\r', '60 s\u2028', 'on\u0085', '1\tGB', '512\u00a0MB', '*\u3000', 'a\r\nport = 1'],
   ];
   const hostileString = fc.oneof(
     fc.constantFrom(...hostileFixed),
@@ -125,6 +131,72 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
       .tuple(fc.constantFrom('/srv/', 'a', '-', '/', 'db'), fc.constantFrom(...hostileFixed))
       .map(([a, b]) => a + b),
   );
+  /**
+   * Line breaks, tabs and Unicode spaces: what `\s` in a rule would let through. Each one either
+   * ends the line of postgresql.conf or is written into it as is.
+   */
+  const UNICODE_BLANKS = [
+    '\n',
+    '\r',
+    '\r\n',
+    '\t',
+    '\v',
+    '\f',
+    '\u0085',
+    '\u00a0',
+    '\u1680',
+    '\u2000',
+    '\u2007',
+    '\u200a',
+    '\u2028',
+    '\u2029',
+    '\u202f',
+    '\u205f',
+    '\u3000',
+    '\ufeff',
+    '\u0000',
+    '\u007f',
+  ];
+  /** A value each setting's own rule accepts, with spaces where the rule allows them. */
+  const VALID_VALUE: Record<SettingName, string> = {
+    listen_addresses: 'localhost, 10.0.0.1',
+    wal_level: 'replica',
+    max_wal_senders: '10',
+    max_replication_slots: '10',
+    wal_keep_size: '512 MB',
+    wal_keep_segments: '64',
+    archive_mode: 'on',
+    archive_timeout: '60 s',
+    hot_standby: 'on',
+    hot_standby_feedback: 'off',
+    synchronous_commit: 'remote_apply',
+    synchronous_standby_names: 'FIRST 1 (a, b)',
+    cluster_name: 'main cluster',
+    recovery_target_timeline: 'latest',
+    max_wal_size: '1 GB',
+    min_wal_size: '80 MB',
+    wal_log_hints: 'on',
+  };
+  /** A valid value with one blank put before, after, in the middle, or in place of its spaces. */
+  const blankedValue = fc
+    .record({
+      name: fc.constantFrom(...SETTING_NAMES),
+      blank: fc.constantFrom(...UNICODE_BLANKS),
+      where: fc.constantFrom('before', 'after', 'middle', 'for-spaces'),
+    })
+    .map(({ name, blank, where }) => {
+      const v = VALID_VALUE[name];
+      const mid = Math.max(1, Math.floor(v.length / 2));
+      const value =
+        where === 'before'
+          ? blank + v
+          : where === 'after'
+            ? v + blank
+            : where === 'middle' || !v.includes(' ')
+              ? v.slice(0, mid) + blank + v.slice(mid)
+              : v.replaceAll(' ', blank);
+      return { name, value };
+    });
   const anyValue = fc.oneof(
     { weight: 5, arbitrary: hostileString },
     fc.integer(),
@@ -173,6 +245,7 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
             fc.oneof(
               fc.constantFrom('on', 'off', 'replica', '10', '512MB', '60s', 'latest', '*'),
               fc.string({ maxLength: 63 }),
+              blankedValue.map((b) => b.value),
             ),
           ),
           { minKeys: 0, maxKeys: 3 },
@@ -392,6 +465,42 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
     ])
       expect(refusedByPlanner, t).toContain(t);
     console.log('fuzz status counts', Object.fromEntries(counts));
+  }, 60_000);
+
+  it('refuses every setting value with a line break, tab or Unicode space: 400 naming the setting', async () => {
+    const seen = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(blankedValue, async ({ name, value }) => {
+        const res = await app.inject({
+          method: 'POST',
+          url: '/api/clusters/fz/operations',
+          payload: {
+            type: 'set-settings',
+            node: 'db',
+            dryRun: true,
+            params: { settings: { [name]: value } },
+          },
+        });
+        // Never accepted, never a 500 from the config-file writer: a 400 that names the setting.
+        expect(res.statusCode, JSON.stringify(value)).toBe(400);
+        const body = res.json<{ error: string; message: string }>();
+        expect(body.error).toBe('WB_ERR_INVALID_OPERATION');
+        expect(body.message).toContain(`params.settings.${name}: ${name}: `);
+        seen.add(name);
+      }),
+      { numRuns: 400 },
+    );
+    // The same value without the blank is accepted: the refusal is about the blank alone.
+    for (const [name, value] of Object.entries(VALID_VALUE)) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/clusters/fz/operations',
+        payload: { type: 'set-settings', node: 'db', dryRun: true, params: { settings: { [name]: value } } },
+      });
+      // wal_keep_segments does not exist on 15: refused by the planner (422), not by the schema.
+      expect(res.statusCode, `${name}=${value} ${res.body}`).toBe(name === 'wal_keep_segments' ? 422 : 200);
+    }
+    expect(seen.size).toBeGreaterThan(10);
   }, 60_000);
 
   it('non-object bodies and hostile node names are refused and audited; no canary was ever created', async () => {

@@ -127,7 +127,7 @@ describe('walboard store (SQLite)', () => {
     const file = join(dir, 'a-file');
     await writeFile(file, 'not a folder');
     expect(() => openStore(join(file, 'state'))).toThrow(
-      new RegExp(`cannot open the walboard store ${join(file, 'state', STORE_FILE)}.*dataDir`),
+      new RegExp(`cannot create the walboard data folder ${join(file, 'state')}.*dataDir`),
     );
   });
 });
