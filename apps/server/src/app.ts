@@ -7,7 +7,11 @@ import fastifyStatic from '@fastify/static';
 import type { WalboardConfig } from '@walboard/shared/config';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AuditLog } from './audit/audit-log.ts';
+import { RefusalWindows } from './audit/refusal-window.ts';
+import { pruneAudit, startAuditRetention } from './audit/retention.ts';
+import { trustProxyOption } from './auth/actor.ts';
 import { roleScope } from './auth/auth-hooks.ts';
+import { Devices } from './auth/devices.ts';
 import { ensureFirstAdmin, ensureLabAdmin } from './auth/first-admin.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { Sessions } from './auth/sessions.ts';
@@ -33,6 +37,7 @@ import type { NodeSession } from './nodes/node-session.ts';
 import { buildSessions } from './nodes/registry.ts';
 import { OperationRunner } from './operations/operation-runner.ts';
 import { openStore, type WalboardStore } from './store/database.ts';
+import { DeviceStore } from './store/device-store.ts';
 import { HostKeyStore } from './store/host-key-store.ts';
 import { OperationStore } from './store/operation-store.ts';
 import { SessionStore } from './store/session-store.ts';
@@ -72,9 +77,11 @@ function readTls(config: WalboardConfig): { key: Buffer; cert: Buffer } | null {
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const env = opts.env ?? process.env;
   const tls = readTls(opts.config);
+  // Only these peers' X-Forwarded-For is read (req.ip); none listed, the header is ignored.
+  const trustProxy = trustProxyOption(opts.config.trustProxy);
   const app = (tls
-    ? Fastify({ logger: opts.logger ?? false, https: tls })
-    : Fastify({ logger: opts.logger ?? false })) as unknown as FastifyInstance;
+    ? Fastify({ logger: opts.logger ?? false, https: tls, trustProxy })
+    : Fastify({ logger: opts.logger ?? false, trustProxy })) as unknown as FastifyInstance;
   // Every route as registered, for the test that walks them all without a session.
   const routeTable: { method: string; url: string }[] = [];
   app.decorate('routeTable', routeTable);
@@ -123,8 +130,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const lab = opts.config.auth.labAutoLogin;
   if (!lab || env.WALBOARD_ADMIN_PASSWORD !== undefined) await ensureFirstAdmin(users, env, announce);
   if (lab) await ensureLabAdmin(users, LAB_USER);
-  const sweep = setInterval(() => authSessions.sweep(), 10 * 60_000);
+  const devices = new Devices(new DeviceStore(store.db));
+  const sweep = setInterval(() => {
+    authSessions.sweep();
+    devices.sweep();
+  }, 10 * 60_000);
   sweep.unref();
+  // Refused sign-ins under a limit: counted into one row per source per minute, not one row each.
+  const refusals = new RefusalWindows(audit);
+  // Audit retention: now, then hourly; stopped (with the refusal counts written) before the store closes.
+  const retention = startAuditRetention(
+    () => pruneAudit(store.audit, audit, opts.config.audit),
+    (err) => app.log.error({ err }, `audit retention failed on ${store.file}`),
+  );
 
   // Pins in the store win over walboard.yaml; they must be known before the transports dial.
   const hostKeys = new HostKeyStore(store.db);
@@ -171,7 +189,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     sessions: authSessions,
     users,
     limiter: new LoginLimiter(),
+    devices,
     audit,
+    refusals,
     secure: tls !== null,
     labAutoLogin: lab ? { username: LAB_USER } : null,
   };
@@ -225,6 +245,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onReady', async () => lagHistory.start());
   app.addHook('onClose', async () => {
     clearInterval(sweep);
+    retention.stop();
+    refusals.close();
     lagHistory.stop();
     store.close();
   });

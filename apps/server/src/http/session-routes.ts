@@ -1,9 +1,11 @@
-import { loginBodySchema, SESSION_COOKIE, type SessionInfo } from '@walboard/shared/auth';
+import { DEVICE_COOKIE, loginBodySchema, SESSION_COOKIE, type SessionInfo } from '@walboard/shared/auth';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { RefusalWindows } from '../audit/refusal-window.ts';
 import { clientAddress, requireActor } from '../auth/actor.ts';
 import { isJsonContentType } from '../auth/auth-hooks.ts';
-import type { LoginLimiter } from '../auth/login-limiter.ts';
+import { DEVICE_MAX_AGE_MS, type Devices } from '../auth/devices.ts';
+import type { LoginAttempt, LoginLimiter } from '../auth/login-limiter.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { UserStore } from '../store/user-store.ts';
@@ -13,7 +15,11 @@ export interface SessionRouteDeps {
   sessions: Sessions;
   users: UserStore;
   limiter: LoginLimiter;
+  /** Device cookies of browsers that signed in before. */
+  devices: Devices;
   audit: AuditLog;
+  /** Refused sign-ins while a limit is engaged: one audit row per source (or account) per window. */
+  refusals: RefusalWindows;
   /** Served over TLS: the cookie is marked Secure. */
   secure: boolean;
   /** The lab's admin, signed in without a password from 127.0.0.1 only; null when off. */
@@ -30,6 +36,17 @@ function setCookie(reply: FastifyReply, token: string, deps: SessionRouteDeps): 
     sameSite: 'strict',
     secure: deps.secure,
     path: '/',
+  });
+}
+
+/** Long-lived and only sent to the sign-in route: it is of no use anywhere else. */
+function setDeviceCookie(reply: FastifyReply, token: string, deps: SessionRouteDeps): void {
+  reply.setCookie(DEVICE_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: deps.secure,
+    path: '/api/session',
+    maxAge: Math.floor(DEVICE_MAX_AGE_MS / 1000),
   });
 }
 
@@ -66,34 +83,56 @@ export async function sessionPublicRoutes(app: FastifyInstance, deps: SessionRou
       throw new HttpError(400, ErrorCodes.badRequest, 'give username and password');
     }
     const { username, password } = body.data;
-    const wait = deps.limiter.retryAfter(source, username);
-    if (wait > 0) {
-      deps.audit.record({
+    const deviceToken = req.cookies[DEVICE_COOKIE];
+    const attempt: LoginAttempt = {
+      address: source,
+      username,
+      device: deps.devices.validFor(deviceToken, username),
+    };
+    const admission = deps.limiter.admit(attempt);
+    if (admission.limit !== null) {
+      const { wait, limit } = admission;
+      const target = username.slice(0, 63);
+      // The account backoff is one row per account (its attackers come from many addresses);
+      // the address limits one row per address.
+      deps.refusals.refuse(limit === 'account' ? `account|${target}` : `address|${source}`, source, {
         req,
         action: 'login',
-        target: username.slice(0, 63),
+        target: limit === 'account' ? target : null,
+        detail: { limit, username: target },
         result: 'refused',
-        message: `too many failed sign-ins: retry in ${wait} s`,
+        message:
+          limit === 'account'
+            ? `too many failed sign-ins for ${target} (from any address): refused with retry in ${wait} s`
+            : `too many failed sign-ins from ${source}: refused with retry in ${wait} s`,
       });
       reply.header('retry-after', String(wait));
-      throw new HttpError(429, ErrorCodes.rateLimited, `too many failed sign-ins: try again in ${wait} s`);
+      throw new HttpError(
+        429,
+        ErrorCodes.rateLimited,
+        limit === 'account'
+          ? `too many failed sign-ins for this user: try again in ${wait} s`
+          : `too many failed sign-ins from your address: try again in ${wait} s`,
+      );
     }
     const hash = deps.users.passwordHash(username);
     const ok = await verifyPassword(password, hash ?? (await dummyHash()));
     if (!ok || !hash) {
-      deps.limiter.fail(source, username);
+      // Already counted by admit().
       deps.audit.record({
         req,
         action: 'login',
         target: username.slice(0, 63),
+        detail: { knownDevice: attempt.device !== null },
         result: 'refused',
         message: 'wrong user name or password',
       });
       throw new HttpError(401, ErrorCodes.badLogin, 'wrong user name or password');
     }
-    deps.limiter.succeed(source, username);
+    deps.limiter.succeed(attempt);
     const { token, info } = deps.sessions.create(username, source, false);
     setCookie(reply, token, deps);
+    setDeviceCookie(reply, deps.devices.remember(deviceToken, username), deps);
     deps.audit.record({
       actor: { username },
       source,
