@@ -32,7 +32,11 @@ describe('audit retention', () => {
       result: 'ok',
       message,
     });
-  const messages = () => store.audit.list({ limit: 1000 }).map((e) => e.message);
+  const messages = () =>
+    store.db
+      .prepare<[], { message: string }>('SELECT message FROM audit')
+      .all()
+      .map((r) => r.message);
 
   it('deletes rows older than retentionDays, keeps newer ones, and audits the deletion', () => {
     add(400, 'very old');
