@@ -7,7 +7,11 @@ import fastifyStatic from '@fastify/static';
 import type { WalboardConfig } from '@walboard/shared/config';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AuditLog } from './audit/audit-log.ts';
+import { RefusalWindows } from './audit/refusal-window.ts';
+import { pruneAudit, startAuditRetention } from './audit/retention.ts';
+import { trustProxyOption } from './auth/actor.ts';
 import { roleScope } from './auth/auth-hooks.ts';
+import { Devices } from './auth/devices.ts';
 import { ensureFirstAdmin, ensureLabAdmin } from './auth/first-admin.ts';
 import { LabSignInLink } from './auth/lab-link.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
@@ -35,6 +39,7 @@ import type { NodeSession } from './nodes/node-session.ts';
 import { buildSessions } from './nodes/registry.ts';
 import { OperationRunner } from './operations/operation-runner.ts';
 import { openStore, type WalboardStore } from './store/database.ts';
+import { DeviceStore } from './store/device-store.ts';
 import { HostKeyStore } from './store/host-key-store.ts';
 import { OperationStore } from './store/operation-store.ts';
 import { SessionStore } from './store/session-store.ts';
@@ -76,9 +81,11 @@ function readTls(config: WalboardConfig): { key: Buffer; cert: Buffer } | null {
 export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> {
   const env = opts.env ?? process.env;
   const tls = readTls(opts.config);
+  // Only these peers' X-Forwarded-For is read (req.ip); none listed, the header is ignored.
+  const trustProxy = trustProxyOption(opts.config.trustProxy);
   const app = (tls
-    ? Fastify({ logger: opts.logger ?? false, https: tls })
-    : Fastify({ logger: opts.logger ?? false })) as unknown as FastifyInstance;
+    ? Fastify({ logger: opts.logger ?? false, https: tls, trustProxy })
+    : Fastify({ logger: opts.logger ?? false, trustProxy })) as unknown as FastifyInstance;
   // Every route as registered, for the test that walks them all without a session.
   const routeTable: { method: string; url: string }[] = [];
   app.decorate('routeTable', routeTable);
@@ -129,9 +136,19 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorate('labLink', labLink);
   if (!lab || env.WALBOARD_ADMIN_PASSWORD !== undefined) await ensureFirstAdmin(users, env, announce);
   if (lab) await ensureLabAdmin(users, LAB_USER);
+  const devices = new Devices(new DeviceStore(store.db));
   // Every second: a socket of a session that expired stops receiving within 1 s.
   const sweep = setInterval(() => authSessions.sweep(), 1000);
+  const deviceSweep = setInterval(() => devices.sweep(), 10 * 60_000);
+  deviceSweep.unref();
   sweep.unref();
+  // Refused sign-ins under a limit: counted into one row per source per minute, not one row each.
+  const refusals = new RefusalWindows(audit);
+  // Audit retention: now, then hourly; stopped (with the refusal counts written) before the store closes.
+  const retention = startAuditRetention(
+    () => pruneAudit(store.audit, audit, opts.config.audit),
+    (err) => app.log.error({ err }, `audit retention failed on ${store.file}`),
+  );
 
   // Pins in the store win over walboard.yaml; they must be known before the transports dial.
   const hostKeys = new HostKeyStore(store.db);
@@ -179,7 +196,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     sessions: authSessions,
     users,
     limiter: new LoginLimiter(),
+    devices,
     audit,
+    refusals,
     secure: tls !== null,
     labAutoLogin: labLink ? { username: LAB_USER, link: labLink } : null,
   };
@@ -233,6 +252,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.addHook('onReady', async () => lagHistory.start());
   app.addHook('onClose', async () => {
     clearInterval(sweep);
+    clearInterval(deviceSweep);
+    retention.stop();
+    refusals.close();
     lagHistory.stop();
     store.close();
   });

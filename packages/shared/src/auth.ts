@@ -12,6 +12,8 @@ export const roleAtLeast = (role: UserRole, needed: UserRole): boolean => RANK[r
 /** The session cookie (httpOnly, SameSite=Strict; Secure over TLS) and the CSRF header every mutation carries. */
 export const SESSION_COOKIE = 'walboard_session';
 export const CSRF_HEADER = 'x-csrf-token';
+/** Set on every successful sign-in (httpOnly, SameSite=Strict, path /api/session): this browser signed in before. */
+export const DEVICE_COOKIE = 'walboard_device';
 
 /** A login name: same allowlist as node names (it reaches the audit log and the page). */
 export const usernameSchema = nameSchema;

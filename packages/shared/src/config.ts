@@ -202,11 +202,42 @@ export const authSchema = z.strictObject({
   metricsTokenEnv: envVarNameSchema.optional(),
 });
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const IPV6 = /^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*$/;
+
+/**
+ * One trusted reverse proxy: an IP address, or a CIDR range ("10.0.0.0/8", "fd00::/8"). Only a
+ * request whose TCP peer is one of these has its X-Forwarded-For read.
+ */
+export const trustedProxySchema = z.string().refine((s) => {
+  const [addr = '', bits, extra] = s.split('/');
+  if (extra !== undefined) return false;
+  const v4 = IPV4.test(addr);
+  if (!v4 && !(IPV6.test(addr) && addr.length <= 45)) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (v4 ? 32 : 128);
+}, 'must be an IP address or a CIDR range such as 10.0.0.0/8 or fd00::/8 (no host names)');
+
+/** How long the audit log is kept: older rows are deleted by an hourly job. */
+export const auditConfigSchema = z.strictObject({
+  retentionDays: z.number().int().min(1).max(36_500).default(90),
+  /** Optional cap on the number of rows: the oldest beyond it are deleted too. */
+  maxRows: z.number().int().min(1000).optional(),
+});
+export type AuditConfig = z.infer<typeof auditConfigSchema>;
+
 export const walboardConfigSchema = z
   .strictObject({
     listen: listenSchema.default('127.0.0.1:8080'),
     tls: tlsSchema.optional(),
     auth: authSchema.default({ labAutoLogin: false, sessionIdleMinutes: 720 }),
+    /**
+     * Reverse proxies in front of walboard. Left empty, X-Forwarded-For is ignored and the TCP
+     * peer is the client (a forged header must not dodge the sign-in limits).
+     */
+    trustProxy: z.array(trustedProxySchema).max(64).default([]),
+    audit: auditConfigSchema.default({ retentionDays: 90 }),
     dataDir: z.string().min(1).default('./.walboard'),
     clusters: z.array(clusterSchema).min(1, 'at least one cluster is needed'),
   })

@@ -5,7 +5,7 @@ import type { AuditStore } from '../store/audit-store.ts';
 
 export interface AuditInput {
   /** The request it came from: gives who (its actor) and from where. */
-  req?: Pick<FastifyRequest, 'socket' | 'actor'>;
+  req?: Pick<FastifyRequest, 'ip' | 'actor'>;
   /** Overrides (sockets, background events): who and from where when there is no request. */
   actor?: Pick<Actor, 'username'> | null;
   source?: string;
@@ -31,10 +31,11 @@ export class AuditLog {
     private readonly onError: (err: Error) => void = () => {},
   ) {}
 
-  record(input: AuditInput): void {
+  /** Returns the new row's id, or null when it could not be written. */
+  record(input: AuditInput): number | null {
     const actor = input.actor !== undefined ? input.actor : (input.req?.actor ?? null);
     try {
-      this.store.append({
+      return this.store.append({
         at: new Date().toISOString(),
         username: actor?.username ?? null,
         source: input.source ?? (input.req ? clientAddress(input.req) : 'walboard'),
@@ -46,6 +47,16 @@ export class AuditLog {
       });
     } catch (err) {
       // Losing an audit entry must be visible in the server log, but must not fail the request.
+      this.onError(err as Error);
+      return null;
+    }
+  }
+
+  /** Rewrites an entry's detail and message (redacted and cut like new ones). */
+  amend(id: number, detail: Record<string, unknown>, message: string): void {
+    try {
+      this.store.update(id, redact(detail, 0) as Record<string, unknown>, cut(message));
+    } catch (err) {
       this.onError(err as Error);
     }
   }

@@ -21,9 +21,18 @@ export function canSeeCluster(actor: Pick<Actor, 'clusters'>, cluster: string): 
   return actor.clusters === null || actor.clusters.includes(cluster);
 }
 
-/** The client's address as the socket saw it (no proxy headers are trusted). */
-export function clientAddress(req: Pick<FastifyRequest, 'socket'>): string {
-  return req.socket.remoteAddress ?? 'unknown';
+/**
+ * The client's address. Fastify computes `req.ip`: the TCP peer, unless that peer is one of the
+ * `trustProxy` addresses of walboard.yaml — then the rightmost X-Forwarded-For address that is
+ * not a trusted proxy. With no trustProxy the header is ignored, so it cannot be forged.
+ */
+export function clientAddress(req: Pick<FastifyRequest, 'ip'>): string {
+  return req.ip || 'unknown';
+}
+
+/** Fastify's trustProxy option from walboard.yaml's list: false (trust no header) when empty. */
+export function trustProxyOption(trusted: readonly string[]): string[] | false {
+  return trusted.length > 0 ? [...trusted] : false;
 }
 
 /** The actor of a route inside an authenticated scope, where the hooks guarantee one. */

@@ -62,6 +62,37 @@ describe('walboard.yaml validation', () => {
     expect(h2?.postgres.port).toBe(5432);
   });
 
+  it('defaults to no trusted proxy and 90 days of audit log', () => {
+    const cfg = parseConfigText('/etc/walboard.yaml', good());
+    expect(cfg.trustProxy).toEqual([]);
+    expect(cfg.audit).toEqual({ retentionDays: 90 });
+  });
+
+  it('accepts trusted proxies as addresses or CIDR ranges, and the audit limits', () => {
+    const cfg = parseConfigText(
+      '/etc/walboard.yaml',
+      good({
+        top: 'trustProxy: [127.0.0.1, 10.0.0.0/8, "::1", "fd00::/8"]\naudit: { retentionDays: 30, maxRows: 50000 }\n',
+      }),
+    );
+    expect(cfg.trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8']);
+    expect(cfg.audit).toEqual({ retentionDays: 30, maxRows: 50000 });
+  });
+
+  it('refuses a trusted proxy that is a host name or a bad range, naming the entry', () => {
+    for (const bad of ['proxy.example.com', '10.0.0.0/33', '300.1.1.1', '10.0.0.1/8/8', '*']) {
+      const text = good({ top: `trustProxy: ["${bad}"]\n` });
+      const [p] = problemsOf(text);
+      expect(p?.field, bad).toBe('trustProxy[0]');
+      expect(p?.message, bad).toMatch(/IP address or a CIDR range/);
+    }
+  });
+
+  it('refuses an audit retention below one day', () => {
+    const [p] = problemsOf(good({ top: 'audit: { retentionDays: 0 }\n' }));
+    expect(p?.field).toBe('audit.retentionDays');
+  });
+
   it('reports bad YAML with its line', () => {
     const problems = problemsOf('listen: 127.0.0.1:8080\nclusters:\n  - name: lab\n   nodes: [\n');
     expect(problems[0]?.message).toMatch(/YAML syntax/);

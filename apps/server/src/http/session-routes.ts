@@ -1,10 +1,18 @@
-import { labLinkBodySchema, loginBodySchema, SESSION_COOKIE, type SessionInfo } from '@walboard/shared/auth';
+import {
+  DEVICE_COOKIE,
+  labLinkBodySchema,
+  loginBodySchema,
+  SESSION_COOKIE,
+  type SessionInfo,
+} from '@walboard/shared/auth';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { RefusalWindows } from '../audit/refusal-window.ts';
 import { clientAddress, requireActor } from '../auth/actor.ts';
 import { isJsonContentType } from '../auth/auth-hooks.ts';
+import { DEVICE_MAX_AGE_MS, type Devices } from '../auth/devices.ts';
 import type { LabSignInLink } from '../auth/lab-link.ts';
-import type { LoginLimiter } from '../auth/login-limiter.ts';
+import type { LoginAttempt, LoginLimiter } from '../auth/login-limiter.ts';
 import { foreignOriginMessage, sameOrigin } from '../auth/origin.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';
 import type { Sessions } from '../auth/sessions.ts';
@@ -15,7 +23,11 @@ export interface SessionRouteDeps {
   sessions: Sessions;
   users: UserStore;
   limiter: LoginLimiter;
+  /** Device cookies of browsers that signed in before. */
+  devices: Devices;
   audit: AuditLog;
+  /** Refused sign-ins while a limit is engaged: one audit row per source (or account) per window. */
+  refusals: RefusalWindows;
   /** Served over TLS: the cookie is marked Secure. */
   secure: boolean;
   /** The lab's admin, signed in once by the one-time link printed at start; null when off. */
@@ -28,6 +40,17 @@ function setCookie(reply: FastifyReply, token: string, deps: SessionRouteDeps): 
     sameSite: 'strict',
     secure: deps.secure,
     path: '/',
+  });
+}
+
+/** Long-lived and only sent to the sign-in route: it is of no use anywhere else. */
+function setDeviceCookie(reply: FastifyReply, token: string, deps: SessionRouteDeps): void {
+  reply.setCookie(DEVICE_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: deps.secure,
+    path: '/api/session',
+    maxAge: Math.floor(DEVICE_MAX_AGE_MS / 1000),
   });
 }
 
@@ -58,34 +81,56 @@ export async function sessionPublicRoutes(app: FastifyInstance, deps: SessionRou
       throw new HttpError(400, ErrorCodes.badRequest, 'give username and password');
     }
     const { username, password } = body.data;
-    const wait = deps.limiter.retryAfter(source, username);
-    if (wait > 0) {
-      deps.audit.record({
+    const deviceToken = req.cookies[DEVICE_COOKIE];
+    const attempt: LoginAttempt = {
+      address: source,
+      username,
+      device: deps.devices.validFor(deviceToken, username),
+    };
+    const admission = deps.limiter.admit(attempt);
+    if (admission.limit !== null) {
+      const { wait, limit } = admission;
+      const target = username.slice(0, 63);
+      // The account backoff is one row per account (its attackers come from many addresses);
+      // the address limits one row per address.
+      deps.refusals.refuse(limit === 'account' ? `account|${target}` : `address|${source}`, source, {
         req,
         action: 'login',
-        target: username.slice(0, 63),
+        target: limit === 'account' ? target : null,
+        detail: { limit, username: target },
         result: 'refused',
-        message: `too many failed sign-ins: retry in ${wait} s`,
+        message:
+          limit === 'account'
+            ? `too many failed sign-ins for ${target} (from any address): refused with retry in ${wait} s`
+            : `too many failed sign-ins from ${source}: refused with retry in ${wait} s`,
       });
       reply.header('retry-after', String(wait));
-      throw new HttpError(429, ErrorCodes.rateLimited, `too many failed sign-ins: try again in ${wait} s`);
+      throw new HttpError(
+        429,
+        ErrorCodes.rateLimited,
+        limit === 'account'
+          ? `too many failed sign-ins for this user: try again in ${wait} s`
+          : `too many failed sign-ins from your address: try again in ${wait} s`,
+      );
     }
     const hash = deps.users.passwordHash(username);
     const ok = await verifyPassword(password, hash ?? (await dummyHash()));
     if (!ok || !hash) {
-      deps.limiter.fail(source, username);
+      // Already counted by admit().
       deps.audit.record({
         req,
         action: 'login',
         target: username.slice(0, 63),
+        detail: { knownDevice: attempt.device !== null },
         result: 'refused',
         message: 'wrong user name or password',
       });
       throw new HttpError(401, ErrorCodes.badLogin, 'wrong user name or password');
     }
-    deps.limiter.succeed(source, username);
+    deps.limiter.succeed(attempt);
     const { token, info } = deps.sessions.create(username, source, false);
     setCookie(reply, token, deps);
+    setDeviceCookie(reply, deps.devices.remember(deviceToken, username), deps);
     deps.audit.record({
       actor: { username },
       source,
@@ -112,24 +157,34 @@ function registerLabLink(
     if (!isJsonContentType(req.headers['content-type'])) {
       throw new HttpError(415, ErrorCodes.jsonOnly, 'send the token with Content-Type: application/json');
     }
+    // Same origin only, as the password sign-in: another site must not sign this browser in.
+    if (!sameOrigin(req.headers.origin, req.headers.host, deps.secure)) {
+      throw new HttpError(
+        403,
+        ErrorCodes.foreignOrigin,
+        foreignOriginMessage(req.headers.origin, req.headers.host, deps.secure),
+      );
+    }
     const body = labLinkBodySchema.safeParse(req.body);
-    const wait = deps.limiter.retryAfter(source, LINK_USER);
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
+    // Wrong links count like wrong passwords of a pseudo-account (every attempt, once admitted).
+    const attempt: LoginAttempt = { address: source, username: LINK_USER, device: null };
+    const admission = deps.limiter.admit(attempt);
+    if (admission.limit !== null) {
+      reply.header('retry-after', String(admission.wait));
       throw new HttpError(
         429,
         ErrorCodes.rateLimited,
-        `too many wrong sign-in links: try again in ${wait} s`,
+        `too many wrong sign-in links: try again in ${admission.wait} s`,
       );
     }
     if (!body.success || !lab.link.spend(body.data.token)) {
-      deps.limiter.fail(source, LINK_USER);
       const why = lab.link.used
         ? 'this sign-in link was already used (each link signs in one browser, once): sign in with a password, or restart the lab for a new link'
         : 'this sign-in link is not valid: use the one printed by the command that started the lab';
       deps.audit.record({ req, action: 'login', target: LINK_USER, result: 'refused', message: why });
       throw new HttpError(401, ErrorCodes.badLogin, why);
     }
+    deps.limiter.succeed(attempt);
     const { token, info } = deps.sessions.create(lab.username, source, true);
     setCookie(reply, token, deps);
     deps.audit.record({

@@ -222,6 +222,9 @@ function labConfig(
     // The lab is a single-user sandbox on this machine: a browser on 127.0.0.1 is signed in as
     // its admin (the schema refuses this for a non-loopback listen address).
     auth: { labAutoLogin: isLoopbackListen(listen), sessionIdleMinutes: 720 },
+    // No proxy in front of the lab: the TCP peer is the client.
+    trustProxy: [],
+    audit: { retentionDays: 90 },
     dataDir: join(dir, 'controller'),
     clusters: [
       {

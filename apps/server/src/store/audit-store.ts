@@ -24,7 +24,11 @@ interface Row {
   message: string;
 }
 
-/** The append-only audit table. Nothing here updates or deletes a row. */
+/**
+ * The audit table. Rows are appended; two things change them afterwards: the count of an
+ * aggregated refusal row (many refused sign-ins from one source, one row), and the retention job
+ * that deletes rows older than audit.retentionDays (or beyond audit.maxRows).
+ */
 export class AuditStore {
   private readonly insert: Database.Statement;
   constructor(private readonly db: Database.Database) {
@@ -45,6 +49,31 @@ export class AuditStore {
       e.message,
     );
     return Number(r.lastInsertRowid);
+  }
+
+  /** Rewrites the detail and message of one row (the running count of an aggregated refusal). */
+  update(id: number, detail: Record<string, unknown>, message: string): void {
+    this.db
+      .prepare('UPDATE audit SET detail = ?, message = ? WHERE id = ?')
+      .run(JSON.stringify(detail), message, id);
+  }
+
+  /** Deletes rows written before `before` (ISO time); returns how many. */
+  deleteOlderThan(before: string): number {
+    return this.db.prepare('DELETE FROM audit WHERE at < ?').run(before).changes;
+  }
+
+  /** Keeps the newest `max` rows, deleting the rest; returns how many were deleted. */
+  keepNewest(max: number): number {
+    const edge = this.db
+      .prepare<[number], { id: number }>('SELECT id FROM audit ORDER BY id DESC LIMIT 1 OFFSET ?')
+      .get(max);
+    if (!edge) return 0;
+    return this.db.prepare('DELETE FROM audit WHERE id <= ?').run(edge.id).changes;
+  }
+
+  count(): number {
+    return this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM audit').get()?.n ?? 0;
   }
 
   /** Newest first. */

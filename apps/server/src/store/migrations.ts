@@ -105,4 +105,20 @@ export const MIGRATIONS: readonly Migration[] = [
     // as one JSON object: new optional fields need no new column.
     sql: `ALTER TABLE operations ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';`,
   },
+  {
+    id: 5,
+    name: 'sign-in devices',
+    // Browsers that signed in before (the device cookie): only the SHA-256 of the cookie's token
+    // is kept, with its user. It lets that browser past the per-address sign-in limit.
+    sql: `
+      CREATE TABLE login_devices (
+        token_hash TEXT PRIMARY KEY,
+        username   TEXT NOT NULL REFERENCES users (username) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        last_used  INTEGER NOT NULL
+      );
+      CREATE INDEX login_devices_by_user ON login_devices (username);
+      CREATE INDEX audit_by_time ON audit (at);
+    `,
+  },
 ];

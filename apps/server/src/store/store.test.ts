@@ -38,6 +38,7 @@ describe('walboard store (SQLite)', () => {
         'audit',
         'host_keys',
         'lag_samples',
+        'login_devices',
         'operations',
         'schema_migrations',
         'sessions',
