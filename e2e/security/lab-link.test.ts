@@ -2,23 +2,13 @@
 // enough (any local account or port forwarder could); the one-time link printed at start signs
 // one browser in, leaves the address bar, and a second browser with the same link gets the form.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from '@walboard/server/src/app.ts';
 import { createOrReuseLab, type Lab } from '@walboard/server/src/lab/create-lab.ts';
+import { freePort } from '@walboard/server/src/nodes/test-support/sshd-fixture.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserHandle, launchChromium } from '../support/browser.ts';
 import { WEB_DIST } from '../support/walboard.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 describe("the lab's one-time sign-in link, in a browser", () => {
   let dir: string;

@@ -1,5 +1,4 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ClientToServerEvents, ServerToClientEvents } from '@walboard/shared/events';
 import type { ClusterSnapshot, NodeStatus } from '@walboard/shared/status';
@@ -9,18 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { LocalTransport } from '../nodes/local-transport.ts';
+import { freePort } from '../nodes/test-support/sshd-fixture.ts';
 import { pgCtlArgv } from '../postgres/pg-ctl.ts';
 import { createOrReuseLab, type Lab } from './create-lab.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Waits for a status matching `pred` on the socket, without fixed sleeps. */
 function nextStatus(
