@@ -5,7 +5,10 @@ import { serve } from './serve.ts';
 
 /** `walboard --config walboard.yaml`: load, validate, listen; Ctrl-C closes every connection. */
 async function main(): Promise<void> {
+  // `pnpm … start -- --config x` hands the "--" on to the script: without this it would end the options.
+  const argv = process.argv.slice(2);
   const { values } = parseArgs({
+    args: argv[0] === '--' ? argv.slice(1) : argv,
     options: { config: { type: 'string', short: 'c', default: 'walboard.yaml' } },
   });
   try {

@@ -5,7 +5,7 @@ import {
   SESSION_COOKIE,
   type SessionInfo,
 } from '@walboard/shared/auth';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RefusalWindows } from '../audit/refusal-window.ts';
 import { clientAddress, requireActor } from '../auth/actor.ts';
@@ -32,6 +32,16 @@ export interface SessionRouteDeps {
   secure: boolean;
   /** The lab's admin, signed in once by the one-time link printed at start; null when off. */
   labAutoLogin: { username: string; link: LabSignInLink } | null;
+}
+
+/** Another origin must not sign the browser in (login CSRF): the same check as every change. */
+function refuseForeignOrigin(req: FastifyRequest, secure: boolean): void {
+  if (sameOrigin(req.headers.origin, req.headers.host, secure)) return;
+  throw new HttpError(
+    403,
+    ErrorCodes.foreignOrigin,
+    foreignOriginMessage(req.headers.origin, req.headers.host, secure),
+  );
 }
 
 function setCookie(reply: FastifyReply, token: string, deps: SessionRouteDeps): void {
@@ -64,14 +74,7 @@ export async function sessionPublicRoutes(app: FastifyInstance, deps: SessionRou
 
   app.post('/session', async (req, reply): Promise<SessionInfo> => {
     const source = clientAddress(req);
-    // Another origin must not sign the browser in (login CSRF): same Origin check as every change.
-    if (!sameOrigin(req.headers.origin, req.headers.host, deps.secure)) {
-      throw new HttpError(
-        403,
-        ErrorCodes.foreignOrigin,
-        foreignOriginMessage(req.headers.origin, req.headers.host, deps.secure),
-      );
-    }
+    refuseForeignOrigin(req, deps.secure);
     // Login has no CSRF token yet: JSON-only bodies (and the SameSite cookie) keep cross-site forms out.
     if (!isJsonContentType(req.headers['content-type'])) {
       throw new HttpError(415, ErrorCodes.jsonOnly, 'sign in with Content-Type: application/json');
@@ -157,14 +160,7 @@ function registerLabLink(
     if (!isJsonContentType(req.headers['content-type'])) {
       throw new HttpError(415, ErrorCodes.jsonOnly, 'send the token with Content-Type: application/json');
     }
-    // Same origin only, as the password sign-in: another site must not sign this browser in.
-    if (!sameOrigin(req.headers.origin, req.headers.host, deps.secure)) {
-      throw new HttpError(
-        403,
-        ErrorCodes.foreignOrigin,
-        foreignOriginMessage(req.headers.origin, req.headers.host, deps.secure),
-      );
-    }
+    refuseForeignOrigin(req, deps.secure);
     const body = labLinkBodySchema.safeParse(req.body);
     // Wrong links count like wrong passwords of a pseudo-account (every attempt, once admitted).
     const attempt: LoginAttempt = { address: source, username: LINK_USER, device: null };
