@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nameSchema } from './config.ts';
+import type { LabProgress } from './guide.ts';
 import type { Operation } from './operations.ts';
 import type { ArchiveEntry, ClusterSnapshot, LogLine, NodeStatus, ReplicationLink } from './status.ts';
 
@@ -47,6 +48,8 @@ export interface ServerToClientEvents {
   'log:lines': (event: LogLinesEvent) => void;
   /** The whole operation (steps, output so far) each time it changes, to the cluster's room. */
   'operation:event': (operation: Operation) => void;
+  /** The guided lab's progress of the cluster, whole, each time a step's run or check changes. */
+  'lab:progress': (progress: LabProgress) => void;
   /** The session ended (logout, expiry, user removed): the page goes back to the login form. */
   'session:ended': (event: { reason: string }) => void;
 }
