@@ -67,7 +67,10 @@ export const labStepPlanSchema = z.strictObject({ plan: operationPlanSchema });
 
 /** Buttons of the WAL journey: make the primary write, or close its current segment. */
 export const labActionRequestSchema = z.discriminatedUnion('action', [
-  z.strictObject({ action: z.literal('write-rows'), rows: z.number().int().min(1).max(100_000).default(1000) }),
+  z.strictObject({
+    action: z.literal('write-rows'),
+    rows: z.number().int().min(1).max(100_000).default(1000),
+  }),
   z.strictObject({ action: z.literal('switch-wal') }),
 ]);
 export type LabActionRequest = z.infer<typeof labActionRequestSchema>;
@@ -90,9 +93,9 @@ export const thenAndNowRowSchema = z.strictObject({
   /** What is configured, e.g. "wal_level" or "standby configuration file". */
   topic: z.string(),
   /** The 9.1 form (a setting line, a file name, a function call). */
-  then: z.string(),
+  v91: z.string(),
   /** The form for the node's version. */
-  now: z.string(),
+  current: z.string(),
   /** Message key (web catalog) of the one-line reason it changed; null when it did not change. */
   why: z.string().nullable(),
 });
