@@ -69,9 +69,11 @@ export const labStepPlanSchema = z.strictObject({ plan: operationPlanSchema });
 export const labActionRequestSchema = z.discriminatedUnion('action', [
   z.strictObject({
     action: z.literal('write-rows'),
+    /** The primary that writes (a node of the cluster, out of recovery). */
+    node: nameSchema,
     rows: z.number().int().min(1).max(100_000).default(1000),
   }),
-  z.strictObject({ action: z.literal('switch-wal') }),
+  z.strictObject({ action: z.literal('switch-wal'), node: nameSchema }),
 ]);
 export type LabActionRequest = z.infer<typeof labActionRequestSchema>;
 export const labActionResultSchema = z.strictObject({
