@@ -16,11 +16,13 @@ import { ensureFirstAdmin, ensureLabAdmin } from './auth/first-admin.ts';
 import { LabSignInLink } from './auth/lab-link.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { Sessions } from './auth/sessions.ts';
+import { LabGuide } from './guide/lab-guide.ts';
 import { apiRoutes, healthRoutes } from './http/api-routes.ts';
 import { archiveRoutes } from './http/archive-routes.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { historyRoutes } from './http/history-routes.ts';
 import { hostKeyAdminRoutes, hostKeyReadRoutes } from './http/host-key-routes.ts';
+import { labReadRoutes, labWriteRoutes } from './http/lab-routes.ts';
 import { logRoutes } from './http/log-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { operationReadRoutes, operationWriteRoutes } from './http/operation-routes.ts';
@@ -41,6 +43,7 @@ import { OperationRunner } from './operations/operation-runner.ts';
 import { openStore, type WalboardStore } from './store/database.ts';
 import { DeviceStore } from './store/device-store.ts';
 import { HostKeyStore } from './store/host-key-store.ts';
+import { LabProgressStore } from './store/lab-progress-store.ts';
 import { OperationStore } from './store/operation-store.ts';
 import { SessionStore } from './store/session-store.ts';
 import { UserStore } from './store/user-store.ts';
@@ -189,6 +192,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     audit,
     publish: (op) => app.io.to(`cluster:${op.cluster}`).emit('operation:event', op),
   });
+  // The guided lab: each step an operation above, each Check read from live state; progress in the store.
+  const guide = new LabGuide({
+    store: new LabProgressStore(store.db),
+    sessions,
+    monitor,
+    archive,
+    runner,
+    publish: (progress) => app.io.to(`cluster:${progress.cluster}`).emit('lab:progress', progress),
+  });
+  app.decorate('guide', guide);
 
   // Access is decided here, by the scope a route is registered in. Public: health, sign-in.
   const scopeDeps = { sessions: authSessions, audit, secure: tls !== null };
@@ -218,12 +231,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await viewer.register(historyRoutes, { monitor, lag: store.lag });
       await viewer.register(hostKeyReadRoutes, { guard: hostKeyGuard });
       await viewer.register(operationReadRoutes, { runner, audit });
+      await viewer.register(labReadRoutes, { guide, audit });
     }),
     { prefix: '/api' },
   );
   await app.register(
     roleScope('operator', scopeDeps, async (operator) => {
       await operator.register(operationWriteRoutes, { runner, audit });
+      await operator.register(labWriteRoutes, { guide, audit });
     }),
     { prefix: '/api' },
   );
@@ -275,6 +290,8 @@ declare module 'fastify' {
     monitor: ClusterMonitor;
     sessions: readonly NodeSession[];
     archive: ArchiveWatchers;
+    /** The guided lab's progress per cluster (the lab reset starts it over). */
+    guide: LabGuide;
     store: WalboardStore;
     audit: AuditLog;
     authSessions: Sessions;

@@ -26,13 +26,23 @@ export const labPairSchema = z
   .refine((p) => p.primary !== p.standby, { path: ['standby'], message: 'the standby must be another node' });
 export type LabPair = z.infer<typeof labPairSchema>;
 
-/** What a Check found: passed or failed, with what it saw (English; the page shows it as is). */
+/**
+ * A sentence of a Check, as a key of the page's catalog and its values: the page says it in the
+ * reader's language (node names, LSNs and counts are values, never translated).
+ */
+export const labTextSchema = z.strictObject({
+  key: z.string().regex(/^guide\.check\.[A-Za-z0-9.]+$/),
+  params: z.record(z.string(), z.union([z.string(), z.number()])),
+});
+export type LabText = z.infer<typeof labTextSchema>;
+
+/** What a Check found: passed or failed, with what it saw. */
 export const labCheckSchema = z.strictObject({
   state: z.enum(['passed', 'failed']),
-  /** One line per fact the check read, e.g. "h2's archive directory holds 3 segments". */
-  facts: z.array(z.string()),
+  /** One sentence per fact the check read, e.g. "h2's archive directory holds 3 segments". */
+  facts: z.array(labTextSchema),
   /** When failed: what is wrong and what to try. */
-  problem: z.string().nullable(),
+  problem: labTextSchema.nullable(),
   checkedAt: z.string(),
   checkedBy: z.string(),
 });
@@ -42,8 +52,6 @@ export const labStepStateSchema = z.strictObject({
   id: labStepIdSchema,
   /** The operation the step's Run button plans (dry run first, then confirm). */
   request: operationRequestSchema,
-  /** The last operation this step ran (its live output is followed by id). */
-  operationId: z.string().nullable(),
   check: labCheckSchema.nullable(),
 });
 export type LabStepState = z.infer<typeof labStepStateSchema>;
@@ -51,6 +59,11 @@ export type LabStepState = z.infer<typeof labStepStateSchema>;
 export const labProgressSchema = z.strictObject({
   cluster: z.string(),
   pair: labPairSchema,
+  /**
+   * When this run of the lab began (pair chosen, or lab reset): a step's operation is the newest of
+   * its type on its node started since then, whoever started it (the page or the node's Actions).
+   */
+  since: z.string(),
   steps: z.array(labStepStateSchema),
   updatedAt: z.string().nullable(),
 });
@@ -58,9 +71,6 @@ export type LabProgress = z.infer<typeof labProgressSchema>;
 
 /** PUT /api/clusters/:c/lab/pair: which nodes the lab uses (resets progress). */
 export const labPairRequestSchema = z.strictObject({ pair: labPairSchema });
-
-/** POST /api/clusters/:c/lab/steps/:step/operation: the operation a Run started for the step. */
-export const labStepOperationSchema = z.strictObject({ operationId: z.string().min(1).max(100) });
 
 /** GET /api/clusters/:c/lab/steps/:step/plan: the dry-run plan, readable by viewers too. */
 export const labStepPlanSchema = z.strictObject({ plan: operationPlanSchema });

@@ -121,4 +121,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_by_time ON audit (at);
     `,
   },
+  {
+    id: 6,
+    name: 'guided lab progress',
+    // One row per cluster: the lab's pair of nodes, when this run of the lab began, and each
+    // step's last Check (JSON): a student who comes back, or another watching, sees the same.
+    sql: `
+      CREATE TABLE lab_progress (
+        cluster    TEXT PRIMARY KEY,
+        pair       TEXT NOT NULL,
+        since      TEXT NOT NULL,
+        checks     TEXT NOT NULL,
+        updated_at TEXT
+      );
+    `,
+  },
 ];
