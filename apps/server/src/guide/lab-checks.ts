@@ -229,7 +229,7 @@ function status(i: CheckInput, node: string): NodeStatus | null {
 /** The node's live status when its PostgreSQL answers; else a failure naming why. */
 function answering(i: CheckInput, node: string, f: Findings): NodeStatus | null {
   const s = status(i, node);
-  if (!s || s.reachability.pg !== 'up') {
+  if (s?.reachability.pg !== 'up') {
     f.fail('guide.check.nodeDown', { node, reason: s?.reachability.reason ?? '' });
     return null;
   }
