@@ -3,6 +3,7 @@ import { AuditPage } from './features/audit/AuditPage.tsx';
 import { ClustersNotice } from './features/clusters/ClustersNotice.tsx';
 import { useClusters } from './features/clusters/use-clusters.ts';
 import { useSelectedCluster } from './features/clusters/use-selected-cluster.ts';
+import { LabPage } from './features/guide/LabPage.tsx';
 import { ConnectionBanner } from './features/live/ConnectionBanner.tsx';
 import { useClusterFeed } from './features/live/use-cluster-feed.ts';
 import { useLiveSocket } from './features/live/use-live-socket.ts';
@@ -44,6 +45,14 @@ export function App() {
           <UsersPage />
         ) : route === 'audit' ? (
           <AuditPage />
+        ) : route === 'lab' && selected ? (
+          <LabPage
+            clusters={list}
+            cluster={selected}
+            onSelectCluster={select}
+            feed={feed}
+            socket={live.socket}
+          />
         ) : route === 'operations' && selected ? (
           <OperationHistoryPage
             clusters={list}

@@ -33,6 +33,7 @@ export class LabSignInLink {
 
   /** The URL to print: the page reads the token, spends it, and drops it from the address bar. */
   url(base: string): string {
-    return `${base}/?token=${this.token}`;
+    // The embedded lab is where students start: the link opens the Lab view.
+    return `${base}/?token=${this.token}#/lab`;
   }
 }

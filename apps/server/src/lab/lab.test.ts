@@ -73,7 +73,7 @@ describe('embedded lab: two local servers on the page', () => {
     expect((await fetch(`${base}/api/session`)).status).toBe(401);
     const link = app.labLink;
     if (!link) throw new Error('the lab has no sign-in link');
-    expect(link.url('http://127.0.0.1:8080')).toBe(`http://127.0.0.1:8080/?token=${link.token}`);
+    expect(link.url('http://127.0.0.1:8080')).toBe(`http://127.0.0.1:8080/?token=${link.token}#/lab`);
     expect(link.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
     const post = (token: string) =>
       fetch(`${base}/api/session/link`, {

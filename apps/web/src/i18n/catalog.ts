@@ -2,6 +2,8 @@ import archiveEn from '../features/archive/messages.en.json';
 import archiveEs from '../features/archive/messages.es.json';
 import auditEn from '../features/audit/messages.en.json';
 import auditEs from '../features/audit/messages.es.json';
+import guideEn from '../features/guide/messages.en.json';
+import guideEs from '../features/guide/messages.es.json';
 import historyEn from '../features/history/messages.en.json';
 import historyEs from '../features/history/messages.es.json';
 import hostkeysEn from '../features/hostkeys/messages.en.json';
@@ -37,6 +39,7 @@ const en = {
   ...hostkeysEn,
   ...operationsEn,
   ...operationHistoryEn,
+  ...guideEn,
 };
 const es = {
   ...coreEs,
@@ -51,6 +54,7 @@ const es = {
   ...hostkeysEs,
   ...operationsEs,
   ...operationHistoryEs,
+  ...guideEs,
 };
 
 /** The files each catalog is made of, untyped, so tests can find extra or clashing keys. */
@@ -68,6 +72,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     hostkeysEn,
     operationsEn,
     operationHistoryEn,
+    guideEn,
   ],
   es: [
     coreEs,
@@ -82,6 +87,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     hostkeysEs,
     operationsEs,
     operationHistoryEs,
+    guideEs,
   ],
 };
 

@@ -6,6 +6,7 @@ import { useRoute } from './use-route.ts';
 
 const labels: Record<Route, MessageKey> = {
   overview: 'nav.overview',
+  lab: 'nav.lab',
   operations: 'nav.operations',
   users: 'nav.users',
   audit: 'nav.audit',

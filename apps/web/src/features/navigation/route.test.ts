@@ -11,19 +11,29 @@ describe('routeFromHash', () => {
     expect(routeFromHash('#/')).toBe('overview');
     expect(routeFromHash('#/nope')).toBe('overview');
     expect(routeFromHash('#/constructor')).toBe('overview');
+    expect(routeFromHash('#/lab')).toBe('lab');
+  });
+
+  it('opens on the given home (the Lab view on the embedded lab) when no section is named', () => {
+    expect(routeFromHash('', 'lab')).toBe('lab');
+    expect(routeFromHash('#/', 'lab')).toBe('lab');
+    expect(routeFromHash('#/overview', 'lab')).toBe('overview');
+    expect(routeFromHash('#/nope', 'lab')).toBe('overview');
   });
 
   it('round-trips through hashFor', () => {
-    for (const r of ['overview', 'operations', 'users', 'audit'] as const)
+    for (const r of ['overview', 'lab', 'operations', 'users', 'audit'] as const) {
+      expect(routeFromHash(hashFor(r), 'lab')).toBe(r);
       expect(routeFromHash(hashFor(r))).toBe(r);
+    }
   });
 });
 
 describe('routes by role', () => {
   it('shows the operations history to everyone, Users and Audit to admins only', () => {
-    expect(routesFor('admin')).toEqual(['overview', 'operations', 'users', 'audit']);
-    expect(routesFor('operator')).toEqual(['overview', 'operations']);
-    expect(routesFor('viewer')).toEqual(['overview', 'operations']);
+    expect(routesFor('admin')).toEqual(['overview', 'lab', 'operations', 'users', 'audit']);
+    expect(routesFor('operator')).toEqual(['overview', 'lab', 'operations']);
+    expect(routesFor('viewer')).toEqual(['overview', 'lab', 'operations']);
     expect(visibleRoute('operations', 'viewer')).toBe('operations');
   });
 

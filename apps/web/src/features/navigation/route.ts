@@ -1,19 +1,23 @@
 import { roleAtLeast, type UserRole } from '@walboard/shared/auth';
 
-/** The page's sections; the overview is the default. Operations is for every role, the rest for admins. */
-export const routes = ['overview', 'operations', 'users', 'audit'] as const;
+/** The page's sections. Overview, Lab and Operations are for every role, the rest for admins. */
+export const routes = ['overview', 'lab', 'operations', 'users', 'audit'] as const;
 export type Route = (typeof routes)[number];
 
 const adminOnly: ReadonlySet<Route> = new Set(['users', 'audit']);
 
-/** `#/operations`, `#/users`, `#/audit` → that section; anything else → overview. */
-export function routeFromHash(hash: string): Route {
+/**
+ * `#/lab`, `#/operations`, `#/users`, `#/audit`, `#/overview` → that section; no section named →
+ * `home` (the overview; the Lab view on the embedded lab); anything unknown → the overview.
+ */
+export function routeFromHash(hash: string, home: Route = 'overview'): Route {
   const name = hash.replace(/^#\/?/, '').split(/[/?]/)[0];
+  if (!name) return home;
   return routes.find((r) => r === name) ?? 'overview';
 }
 
 export function hashFor(route: Route): string {
-  return route === 'overview' ? '#/' : `#/${route}`;
+  return `#/${route}`;
 }
 
 /** The sections this role may open (the server checks again on every request). */
