@@ -124,6 +124,8 @@ describe('guided lab on two local servers: Run then Check, step by step', () => 
       `clean-archive@${standby}`,
     ]);
     expect(p.steps.every((s) => s.check === null)).toBe(true);
+    // The run of the lab began when it was first shown, not at each request.
+    expect((await progress(viewer)).since).toBe(p.since);
   });
 
   it('a viewer reads a step plan (the exact commands) but may not run a Check', async () => {
@@ -160,6 +162,7 @@ describe('guided lab on two local servers: Run then Check, step by step', () => 
 
   it('runs the whole lab: every Check passes once its step ran', async () => {
     const started = Date.now();
+    // First thing done after the lab was shown: its run began then, so this operation counts.
     await runStep('prepare');
     expect((await check('prepare')).state).toBe('passed');
     await runStep('link');

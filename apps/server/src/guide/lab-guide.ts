@@ -58,7 +58,10 @@ export class LabGuide {
         'too-few-nodes',
         `cluster "${cluster}" has one node: the lab needs two (a primary and a future standby); add one to walboard.yaml`,
       );
-    return { cluster, pair, since: this.now().toISOString(), checks: {}, updatedAt: null };
+    // Kept at once: the lab's run begins when it is first shown, and operations from then count.
+    const fresh = { cluster, pair, since: this.now().toISOString(), checks: {}, updatedAt: null };
+    this.deps.store.set(fresh);
+    return fresh;
   }
 
   progress(cluster: string): LabProgress {

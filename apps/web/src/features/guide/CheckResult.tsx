@@ -12,7 +12,12 @@ function Sentence({ text }: { text: LabText }) {
 export function CheckResult({ check }: { check: LabCheck }) {
   const { t, lang } = useI18n();
   return (
-    <div data-testid="lab-check-result" data-state={check.state} className="space-y-2 text-sm">
+    <div
+      data-testid="lab-check-result"
+      data-state={check.state}
+      data-checked-at={check.checkedAt}
+      className="space-y-2 text-sm"
+    >
       {check.problem && (
         <div
           role="alert"

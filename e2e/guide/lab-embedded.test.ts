@@ -1,0 +1,142 @@
+// The Lab view, in English, on the embedded lab (two bare local PostgreSQL servers, as `npm start`
+// makes them): the student opens the printed link, lands on the Lab view, and for every stage
+// reads the exact commands, presses Run (plan shown, then confirmed), watches the output and
+// presses Check — from two bare servers to a promoted standby. A second page watching the same
+// cluster sees the same progress live. The end state is proved with the test's own SQL.
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildApp } from '@walboard/server/src/app.ts';
+import { createOrReuseLab, LAB_PASSWORD_ENV, type Lab } from '@walboard/server/src/lab/create-lab.ts';
+import { freePort } from '@walboard/server/src/nodes/test-support/sshd-fixture.ts';
+import { LAB_STEP_IDS } from '@walboard/shared/guide';
+import pg from 'pg';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LabPage } from '../pom/lab-page.ts';
+import { type BrowserHandle, launchChromium } from '../support/browser.ts';
+import { WEB_DIST } from '../support/walboard.ts';
+
+describe('the Lab view on the embedded lab, in English', () => {
+  let dir: string;
+  let lab: Lab;
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  let base: string;
+  let browser: BrowserHandle;
+  let page: Page;
+  let student: LabPage;
+
+  beforeAll(async () => {
+    dir = await mkdtemp('/var/tmp/walboard-lab-view-');
+    await chmod(dir, 0o755);
+    lab = await createOrReuseLab({
+      dir: join(dir, 'lab'),
+      ports: [await freePort(), await freePort()],
+      log: () => {},
+    });
+    app = await buildApp({ config: lab.config, env: lab.env, webDist: WEB_DIST, announce: () => {} });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const addr = app.server.address();
+    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    browser = await launchChromium();
+    page = await browser.context.newPage();
+    student = new LabPage(page);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    await lab?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const node = (i: 0 | 1) => lab.config.clusters[0]?.nodes[i]?.name ?? '';
+  async function sql<R extends pg.QueryResultRow>(i: 0 | 1, text: string): Promise<R[]> {
+    const c = new pg.Client({
+      host: '127.0.0.1',
+      port: lab.nodes[i]?.port,
+      user: 'postgres',
+      password: lab.env[LAB_PASSWORD_ENV],
+      database: 'postgres',
+    });
+    await c.connect();
+    try {
+      return (await c.query<R>(text)).rows;
+    } finally {
+      await c.end();
+    }
+  }
+
+  it('the printed link opens the Lab view: two bare servers, eight stages, none checked', async () => {
+    const link = app.labLink?.url(base);
+    if (!link) throw new Error('the lab has no sign-in link');
+    await page.goto(link);
+    await student.waitForLoaded();
+    expect(page.url()).toMatch(/#\/lab$/);
+    expect(await page.getByTestId('nav-lab').getAttribute('aria-current')).toBe('page');
+    expect(await page.getByTestId('lab-pair').textContent()).toBe(
+      `Primary: ${node(0)} · future standby: ${node(1)}`,
+    );
+    for (const id of LAB_STEP_IDS) expect(await student.step(id).getAttribute('data-state')).toBe('pending');
+    expect(await page.getByTestId('lab-progress').textContent()).toBe('0 of 8 steps checked');
+    expect(await student.step('shipping').getByTestId('lab-step-why').textContent()).toContain(
+      'archive_command',
+    );
+  });
+
+  it('follows every stage with Run and Check, from two bare servers to a promoted standby', async () => {
+    // Another student watching the same cluster, in a second page: it is never clicked.
+    const watcher = new LabPage(await browser.context.newPage());
+    await watcher.page.goto(`${base}/#/lab`);
+    await watcher.waitForLoaded();
+
+    const started = Date.now();
+    // The commands are this lab's: its nodes, its paths, its version.
+    const shipping = await student.commands('shipping');
+    expect(shipping).toContain('archive_command');
+    expect(shipping).toContain(lab.nodes[1]?.archiveDir ?? '?');
+
+    for (const id of ['prepare', 'link', 'shipping'] as const) {
+      expect(await student.run(id)).toBe('succeeded');
+      if (id === 'shipping') await sql(0, 'SELECT pg_switch_wal()');
+      await student.checkUntilPassed(id);
+    }
+    expect((await student.facts('link')).join(' ')).toContain('no ssh is needed');
+    expect((await student.facts('shipping')).join(' ')).toMatch(/archive folder .* holds \d+ segments/);
+
+    for (const id of ['base-backup', 'standby-config', 'start', 'promote', 'after-promotion'] as const) {
+      expect(await student.run(id)).toBe('succeeded');
+      await student.checkUntilPassed(id);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    console.log(`whole lab in the Lab view (embedded lab, English): ${seconds.toFixed(1)} s`);
+    expect(seconds).toBeLessThan(300);
+
+    expect((await student.facts('start')).join(' ')).toMatch(
+      /Row \d+, written on .* was read on .* ms later/,
+    );
+    expect((await student.facts('promote')).join(' ')).toMatch(/timeline went from 1 to 2/);
+    expect(await page.getByTestId('lab-progress').textContent()).toBe('8 of 8 steps checked');
+
+    // The watcher saw it all without a reload.
+    await watcher.page
+      .getByTestId('lab-progress')
+      .filter({ hasText: '8 of 8 steps checked' })
+      .waitFor({ timeout: 10_000 });
+    for (const id of LAB_STEP_IDS) expect(await watcher.step(id).getAttribute('data-state')).toBe('passed');
+    await watcher.page.close();
+
+    // The test's own SQL: the standby is a primary on timeline 2 holding both rows the Checks wrote.
+    expect((await sql<{ r: boolean }>(1, 'SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(false);
+    const tl = await sql<{ t: number }>(1, 'SELECT timeline_id AS t FROM pg_control_checkpoint()');
+    expect(tl[0]?.t).toBe(2);
+    expect((await sql<{ n: string }>(1, 'SELECT count(*)::text AS n FROM walboard_lab_check'))[0]?.n).toBe(
+      '2',
+    );
+  }, 300_000);
+
+  it('the progress is kept: a reload shows every stage checked', async () => {
+    await page.reload();
+    await student.waitForLoaded();
+    expect(await page.getByTestId('lab-progress').textContent()).toBe('8 of 8 steps checked');
+  });
+});
