@@ -52,6 +52,11 @@ export function StepPlan({ cluster, step, version }: { cluster: string; step: La
           </p>
         )}
         {state.kind === 'ready' && <PlanView plan={state.plan} />}
+        {state.kind === 'ready' && state.plan.refusal !== undefined && (
+          <p data-testid="lab-step-plan-refusal" className="mt-2 text-sm text-red-900">
+            {t('guide.commands.refused', { message: state.plan.refusal })}
+          </p>
+        )}
       </div>
     </details>
   );

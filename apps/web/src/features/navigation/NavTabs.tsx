@@ -19,14 +19,14 @@ export function NavTabs({ role }: { role: UserRole }) {
   const allowed = routesFor(role);
   if (allowed.length < 2) return null;
   return (
-    <nav aria-label={t('nav.label')} className="flex gap-1 text-sm">
+    <nav aria-label={t('nav.label')} className="flex flex-wrap items-center gap-1 text-sm">
       {allowed.map((r) => (
         <a
           key={r}
           href={hashFor(r)}
           data-testid={`nav-${r}`}
           aria-current={r === current ? 'page' : undefined}
-          className={`rounded-md px-2.5 py-1 focus-visible:outline-2 focus-visible:outline-white ${
+          className={`rounded-md px-2.5 py-1 whitespace-nowrap focus-visible:outline-2 focus-visible:outline-white ${
             r === current ? 'bg-white font-semibold text-slate-900' : 'text-slate-200 hover:bg-slate-700'
           }`}
         >
