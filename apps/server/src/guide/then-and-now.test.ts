@@ -45,7 +45,7 @@ function cell(t: ThenAndNow, topic: ThenAndNowTopic, side: 'v91' | 'current'): s
 }
 
 /** The value a configuration line sets, read back by the same parser walboard verifies files with. */
-function valueOf(line: string, name: string): string | undefined {
+function settingValue(line: string, name: string): string | undefined {
   return effectiveValue(parseConfigFile(line), name);
 }
 
@@ -54,58 +54,58 @@ describe('then and now: the 9.1 column is what the lab guide configures', () => 
   // names, in its order: §2 postgresql.conf of the primary, the backup, §3 the standby's
   // postgresql.conf and recovery.conf, pg_hba.conf, §6 the trigger file and recovery.done.
   const t = thenAndNow(150018, CTX);
-  const then = (topic: ThenAndNowTopic) => cell(t, topic, 'v91');
+  const v91 = (topic: ThenAndNowTopic) => cell(t, topic, 'v91');
 
   it('§2 primary: listen_addresses, wal_level = hot_standby, max_wal_senders, checkpoint_segments, wal_keep_segments, archive_mode = on, archive_command with %p and %f, archive_timeout = 60 s', () => {
-    expect(valueOf(then('listen-addresses'), 'listen_addresses')).toContain('10.0.0.1');
-    expect(valueOf(then('wal-level'), 'wal_level')).toBe('hot_standby');
-    expect(Number(valueOf(then('max-wal-senders'), 'max_wal_senders'))).toBeGreaterThanOrEqual(3);
-    expect(valueOf(then('checkpoint-wal'), 'checkpoint_segments')).toBe('8');
-    expect(Number(valueOf(then('wal-keep'), 'wal_keep_segments'))).toBeGreaterThanOrEqual(8);
-    expect(valueOf(then('archive-mode'), 'archive_mode')).toBe('on');
-    expect(valueOf(then('archive-timeout'), 'archive_timeout')).toBe('60s');
-    const archive = valueOf(then('archive-command'), 'archive_command') ?? '';
-    expect(archive).toMatch(/^o=\$\(rsync .* %p postgres@10\.0\.0\.2:\/var\/lib\/postgresql\/wal_archive\/%f\)/);
+    expect(settingValue(v91('listen-addresses'), 'listen_addresses')).toContain('10.0.0.1');
+    expect(settingValue(v91('wal-level'), 'wal_level')).toBe('hot_standby');
+    expect(Number(settingValue(v91('max-wal-senders'), 'max_wal_senders'))).toBeGreaterThanOrEqual(3);
+    expect(settingValue(v91('checkpoint-wal'), 'checkpoint_segments')).toBe('8');
+    expect(Number(settingValue(v91('wal-keep'), 'wal_keep_segments'))).toBeGreaterThanOrEqual(8);
+    expect(settingValue(v91('archive-mode'), 'archive_mode')).toBe('on');
+    expect(settingValue(v91('archive-timeout'), 'archive_timeout')).toBe('60s');
+    const archive = settingValue(v91('archive-command'), 'archive_command') ?? '';
+    expect(archive).toMatch(
+      /^o=\$\(rsync .* %p postgres@10\.0\.0\.2:\/var\/lib\/postgresql\/wal_archive\/%f\)/,
+    );
   });
 
   it('§2 base backup: pg_start_backup(label) and pg_stop_backup() from psql; WAL in pg_xlog', () => {
-    expect(then('backup-start')).toBe("SELECT pg_start_backup('walboard lab backup for h2')");
-    expect(then('backup-stop')).toBe('SELECT pg_stop_backup()');
-    expect(then('wal-dir')).toBe(`${DATA}/pg_xlog`);
+    expect(v91('backup-start')).toBe("SELECT pg_start_backup('walboard lab backup for h2')");
+    expect(v91('backup-stop')).toBe('SELECT pg_stop_backup()');
+    expect(v91('wal-dir')).toBe(`${DATA}/pg_xlog`);
   });
 
   it('§3 standby: hot_standby = on, recovery.conf with standby_mode, primary_conninfo, trigger_file, restore_command, archive_cleanup_command', () => {
-    expect(valueOf(then('hot-standby'), 'hot_standby')).toBe('on');
-    expect(then('standby-file')).toBe(`${DATA}/recovery.conf`);
-    expect(valueOf(then('standby-mode'), 'standby_mode')).toBe('on');
-    const conninfo = valueOf(then('primary-conninfo'), 'primary_conninfo');
+    expect(settingValue(v91('hot-standby'), 'hot_standby')).toBe('on');
+    expect(v91('standby-file')).toBe(`${DATA}/recovery.conf`);
+    expect(settingValue(v91('standby-mode'), 'standby_mode')).toBe('on');
+    const conninfo = settingValue(v91('primary-conninfo'), 'primary_conninfo');
     expect(conninfo).toBe("host='10.0.0.1' port='5432' user='replicator' application_name='h2'");
-    expect(valueOf(then('trigger-file'), 'trigger_file')).toBe(TRIGGER);
-    expect(valueOf(then('restore-command'), 'restore_command')).toBe(
+    expect(settingValue(v91('trigger-file'), 'trigger_file')).toBe(TRIGGER);
+    expect(settingValue(v91('restore-command'), 'restore_command')).toBe(
       'cp -- /var/lib/postgresql/wal_archive/%f %p',
     );
-    expect(valueOf(then('archive-cleanup-command'), 'archive_cleanup_command')).toBe(
+    expect(settingValue(v91('archive-cleanup-command'), 'archive_cleanup_command')).toBe(
       '/usr/lib/postgresql/15/bin/pg_archivecleanup -- /var/lib/postgresql/wal_archive %r',
     );
     // Not in the guide, but 9.1 needs it to follow a promoted primary; walboard writes it.
-    expect(valueOf(then('recovery-target-timeline'), 'recovery_target_timeline')).toBe('latest');
+    expect(settingValue(v91('recovery-target-timeline'), 'recovery_target_timeline')).toBe('latest');
   });
 
   it('§3 pg_hba.conf: one host replication line for the standby (md5 on 9.1, where the guide used trust)', () => {
-    expect(then('hba-replication')).toBe('host replication replicator 10.0.0.2/32 md5');
+    expect(v91('hba-replication')).toBe('host replication replicator 10.0.0.2/32 md5');
   });
 
   it('§5–6: 9.1 function and column names, the trigger file touched, recovery.done removed', () => {
-    expect(then('switch-wal')).toContain('pg_xlogfile_name(pg_switch_xlog())');
-    expect(then('primary-lsn')).toBe('SELECT pg_current_xlog_location()');
-    expect(then('standby-lsn')).toBe(
-      'SELECT pg_last_xlog_receive_location(), pg_last_xlog_replay_location()',
-    );
-    expect(then('stat-replication')).toMatch(/^SELECT procpid, .*sent_location, replay_location FROM/);
-    expect(then('ready-log')).toBe('database system is ready to accept read only connections');
-    expect(then('promote')).toBe(`touch -- ${TRIGGER}`);
-    expect(then('recovery-done')).toBe(`rm -- ${DATA}/recovery.done`);
-    expect(then('history-file')).toBe(`${DATA}/pg_xlog/00000002.history`);
+    expect(v91('switch-wal')).toContain('pg_xlogfile_name(pg_switch_xlog())');
+    expect(v91('primary-lsn')).toBe('SELECT pg_current_xlog_location()');
+    expect(v91('standby-lsn')).toBe('SELECT pg_last_xlog_receive_location(), pg_last_xlog_replay_location()');
+    expect(v91('stat-replication')).toMatch(/^SELECT procpid, .*sent_location, replay_location FROM/);
+    expect(v91('ready-log')).toBe('database system is ready to accept read only connections');
+    expect(v91('promote')).toBe(`touch -- ${TRIGGER}`);
+    expect(v91('recovery-done')).toBe(`rm -- ${DATA}/recovery.done`);
+    expect(v91('history-file')).toBe(`${DATA}/pg_xlog/00000002.history`);
   });
 
   it('names nothing 9.1 does not have (a 9.1 server would refuse these lines)', () => {
@@ -161,11 +161,11 @@ describe('then and now: the column for the node follows its version', () => {
   });
 
   it('wal_level replica from 9.6; max_wal_size from 9.5; wal_log_hints from 9.4', () => {
-    expect(valueOf(now(90600, 'wal-level'), 'wal_level')).toBe('replica');
+    expect(settingValue(now(90600, 'wal-level'), 'wal_level')).toBe('replica');
     expect(why(90600, 'wal-level')).toBe('thenNow.why.walLevel');
-    expect(valueOf(now(90600, 'checkpoint-wal'), 'max_wal_size')).toBe('384MB');
+    expect(settingValue(now(90600, 'checkpoint-wal'), 'max_wal_size')).toBe('384MB');
     expect(why(100023, 'checkpoint-wal')).toBe('thenNow.why.maxWalSize');
-    expect(valueOf(now(100023, 'wal-log-hints'), 'wal_log_hints')).toBe('on');
+    expect(settingValue(now(100023, 'wal-log-hints'), 'wal_log_hints')).toBe('on');
   });
 
   it('10: pg_wal and the wal/lsn names, non-exclusive backup, scram-sha-256, pg_ctl promote; recovery.conf still', () => {
@@ -186,8 +186,8 @@ describe('then and now: the column for the node follows its version', () => {
     expect(why(100023, 'hot-standby')).toBe('thenNow.why.hotStandbyDefault');
     expect(now(100023, 'standby-file')).toBe(`${DATA}/recovery.conf`);
     expect(why(100023, 'standby-file')).toBeNull();
-    expect(valueOf(now(100023, 'trigger-file'), 'trigger_file')).toBe(TRIGGER);
-    expect(valueOf(now(110022, 'wal-keep'), 'wal_keep_segments')).toBe('32');
+    expect(settingValue(now(100023, 'trigger-file'), 'trigger_file')).toBe(TRIGGER);
+    expect(settingValue(now(110022, 'wal-keep'), 'wal_keep_segments')).toBe('32');
     expect(now(110022, 'recovery-done')).toBe(`rm -- ${DATA}/recovery.done`);
   });
 
@@ -196,7 +196,7 @@ describe('then and now: the column for the node follows its version', () => {
     expect(why(120022, 'standby-file')).toBe('thenNow.why.standbySignal');
     expect(now(120022, 'standby-mode')).toBe('');
     expect(why(120022, 'standby-mode')).toBe('thenNow.why.standbySignal');
-    expect(valueOf(now(120022, 'trigger-file'), 'promote_trigger_file')).toBe(TRIGGER);
+    expect(settingValue(now(120022, 'trigger-file'), 'promote_trigger_file')).toBe(TRIGGER);
     expect(why(120022, 'trigger-file')).toBe('thenNow.why.triggerFileRenamed');
     expect(now(120022, 'promote')).toBe('SELECT pg_promote(true, 60) AS promoted');
     expect(why(120022, 'promote')).toBe('thenNow.why.pgPromote');
@@ -208,7 +208,7 @@ describe('then and now: the column for the node follows its version', () => {
   });
 
   it('13: wal_keep_size in MB instead of wal_keep_segments', () => {
-    expect(valueOf(now(130023, 'wal-keep'), 'wal_keep_size')).toBe('512MB');
+    expect(settingValue(now(130023, 'wal-keep'), 'wal_keep_size')).toBe('512MB');
     expect(now(130023, 'wal-keep')).not.toContain('wal_keep_segments');
     expect(why(130023, 'wal-keep')).toBe('thenNow.why.walKeepSize');
     expect(why(120022, 'wal-keep')).toBeNull();
@@ -229,7 +229,11 @@ describe('then and now: the column for the node follows its version', () => {
       expect(now(v, 'trigger-file'), String(v)).toBe('');
       expect(why(v, 'trigger-file'), String(v)).toBe('thenNow.why.triggerFileRemoved');
       expect(now(v, 'promote'), String(v)).toBe('SELECT pg_promote(true, 60) AS promoted');
-      expect(thenAndNow(v, CTX).rows.map((r) => r.current).join('\n')).not.toContain('trigger');
+      expect(
+        thenAndNow(v, CTX)
+          .rows.map((r) => r.current)
+          .join('\n'),
+      ).not.toContain('trigger');
     }
   });
 
@@ -249,7 +253,12 @@ describe('then and now: the column for the node follows its version', () => {
         postgres: { port, binDir: '/usr/lib/postgresql/15/bin', dataDir: `/tmp/lab/${name}` },
         archiveDir: `/tmp/lab/${name}-archive`,
       }) as NodeConfig;
-    const t = thenAndNow(150018, { ...CTX, primary: local('n1', 5433), standby: local('n2', 5434), primaryHome: null });
+    const t = thenAndNow(150018, {
+      ...CTX,
+      primary: local('n1', 5433),
+      standby: local('n2', 5434),
+      primaryHome: null,
+    });
     expect(t.rows.find((r) => r.topic === 'listen-addresses')).toBeUndefined();
     expect(cell(t, 'archive-command', 'current')).toContain('%p /tmp/lab/n2-archive/%f');
     expect(cell(t, 'archive-command', 'current')).not.toContain('ssh');
@@ -270,7 +279,10 @@ describe('then and now: rows the page can show', () => {
   const webDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../../web/src/features/then-and-now');
   const catalogs = ['en', 'es'].map(
     (lang) =>
-      [lang, JSON.parse(readFileSync(`${webDir}/messages.${lang}.json`, 'utf8')) as Record<string, string>] as const,
+      [
+        lang,
+        JSON.parse(readFileSync(`${webDir}/messages.${lang}.json`, 'utf8')) as Record<string, string>,
+      ] as const,
   );
 
   it('match the shared schema, in lab step order, every topic and reason from the known lists', () => {

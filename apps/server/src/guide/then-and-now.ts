@@ -2,11 +2,13 @@ import type { NodeConfig } from '@walboard/shared/config';
 import type { LabStepId, ThenAndNow, ThenAndNowRow } from '@walboard/shared/guide';
 import { peerAddress } from '../nodes/node-address.ts';
 import { shellQuote } from '../nodes/shell-quote.ts';
-import { type Capabilities, capabilitiesFor } from '../postgres/capabilities.ts';
-import { setConfigValues } from '../postgres/settings-file.ts';
-import { type StandbyConfig, standbyConfigFor } from '../postgres/standby-settings.ts';
 import { checkArchiveDir } from '../operations/archive-dir.ts';
-import { autoConfPath, postgresqlConfPath, recoveryConfPath, standbySignalPath } from '../operations/config-paths.ts';
+import {
+  autoConfPath,
+  postgresqlConfPath,
+  recoveryConfPath,
+  standbySignalPath,
+} from '../operations/config-paths.ts';
 import { triggerFileOf } from '../operations/replication-common.ts';
 import {
   archiveCommandFor,
@@ -17,6 +19,9 @@ import {
 } from '../operations/types/configure-primary.ts';
 import { ownSettings } from '../operations/types/configure-standby.ts';
 import { planPromote } from '../operations/types/promote.ts';
+import { type Capabilities, capabilitiesFor } from '../postgres/capabilities.ts';
+import { setConfigValues } from '../postgres/settings-file.ts';
+import { type StandbyConfig, standbyConfigFor } from '../postgres/standby-settings.ts';
 
 /**
  * "Then and now": each configuration item of the lab as walboard's plans write it for the lab
@@ -158,7 +163,8 @@ const ROWS: readonly RowSpec[] = [
   {
     step: 'promote',
     topic: 'promote',
-    why: (c) => (c.promoteMethods.includes('pg_promote') ? 'thenNow.why.pgPromote' : 'thenNow.why.pgCtlPromote'),
+    why: (c) =>
+      c.promoteMethods.includes('pg_promote') ? 'thenNow.why.pgPromote' : 'thenNow.why.pgCtlPromote',
   },
   { step: 'after-promotion', topic: 'recovery-done', why: () => 'thenNow.why.noRecoveryDone' },
   { step: 'after-promotion', topic: 'history-file', why: () => 'thenNow.why.walDir' },
@@ -399,7 +405,13 @@ export function thenAndNow(versionNum: number, ctx: ThenAndNowContext): ThenAndN
       throw new Error(
         `then-and-now: ${spec.topic} is written differently for 9.1 and ${now.major} but has no reason to show; add one`,
       );
-    rows.push({ step: spec.step, topic: spec.topic, v91: a, current: b, why: a === b ? null : (spec.why?.(now) ?? null) });
+    rows.push({
+      step: spec.step,
+      topic: spec.topic,
+      v91: a,
+      current: b,
+      why: a === b ? null : (spec.why?.(now) ?? null),
+    });
   }
   return { major: now.major, rows };
 }

@@ -77,7 +77,9 @@ describe('GET /api/clusters/:cluster/lab/then-and-now', () => {
     expect(t.rows.length).toBeGreaterThan(20);
     // The 9.1 column is the guide's whatever runs here.
     expect(t.rows.find((r) => r.topic === 'wal-level')?.v91).toBe("wal_level = 'hot_standby'");
-    expect(t.rows.find((r) => r.topic === 'standby-file')?.v91).toBe(`${lab.nodes[1]?.dataDir}/recovery.conf`);
+    expect(t.rows.find((r) => r.topic === 'standby-file')?.v91).toBe(
+      `${lab.nodes[1]?.dataDir}/recovery.conf`,
+    );
   });
 
   it('names in the node column only settings and functions the live server has', async () => {
@@ -86,7 +88,9 @@ describe('GET /api/clusters/:cluster/lab/then-and-now', () => {
       .map((r) => /^#?(\w+) = /.exec(r.current)?.[1])
       .filter((x): x is string => x !== undefined);
     expect(settings).toEqual(expect.arrayContaining(['wal_level', 'restore_command', 'archive_command']));
-    const known = await sql<{ name: string }>('SELECT name FROM pg_settings WHERE name = ANY($1)', [settings]);
+    const known = await sql<{ name: string }>('SELECT name FROM pg_settings WHERE name = ANY($1)', [
+      settings,
+    ]);
     expect(new Set(known.map((k) => k.name))).toEqual(new Set(settings));
     // Values the server accepts: wal_level's is one of its enum values.
     const walLevel = /= '(\w+)'/.exec(t.rows.find((r) => r.topic === 'wal-level')?.current ?? '')?.[1];
@@ -95,15 +99,20 @@ describe('GET /api/clusters/:cluster/lab/then-and-now', () => {
     );
     expect(levels?.enumvals).toContain(walLevel);
     const functions = [
-      ...new Set(t.rows.flatMap((r) => [...r.current.matchAll(/\b(pg_\w+|txid_current)\(/g)].map((m) => m[1]))),
+      ...new Set(
+        t.rows.flatMap((r) => [...r.current.matchAll(/\b(pg_\w+|txid_current)\(/g)].map((m) => m[1])),
+      ),
     ];
     expect(functions).toEqual(expect.arrayContaining(['pg_current_wal_lsn', 'pg_switch_wal']));
-    const procs = await sql<{ proname: string }>('SELECT DISTINCT proname FROM pg_proc WHERE proname = ANY($1)', [
-      functions,
-    ]);
+    const procs = await sql<{ proname: string }>(
+      'SELECT DISTINCT proname FROM pg_proc WHERE proname = ANY($1)',
+      [functions],
+    );
     expect(new Set(procs.map((p) => p.proname))).toEqual(new Set(functions));
     // And the 9.1 column is not what this server has: pg_switch_xlog is gone.
-    const [old] = await sql<{ n: string }>("SELECT count(*)::text AS n FROM pg_proc WHERE proname = 'pg_switch_xlog'");
+    const [old] = await sql<{ n: string }>(
+      "SELECT count(*)::text AS n FROM pg_proc WHERE proname = 'pg_switch_xlog'",
+    );
     expect(old?.n).toBe('0');
   });
 

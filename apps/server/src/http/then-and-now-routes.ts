@@ -4,10 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { type ThenAndNowContext, thenAndNow } from '../guide/then-and-now.ts';
 import type { ClusterMonitor } from '../monitor/cluster-monitor.ts';
 import type { NodeSession } from '../nodes/node-session.ts';
-import { capabilitiesFor } from '../postgres/capabilities.ts';
 import { ClusterReader } from '../operations/cluster-reader.ts';
 import { NodeFactsError } from '../operations/node-facts.ts';
 import { PlanRefusal } from '../operations/plan-types.ts';
+import { capabilitiesFor } from '../postgres/capabilities.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
 
 export const ThenAndNowErrorCodes = {

@@ -30,7 +30,9 @@ export interface Capabilities {
   walLevelForStandby: 'hot_standby' | 'replica';
   walKeepSetting: { name: 'wal_keep_segments'; unit: 'segments' } | { name: 'wal_keep_size'; unit: 'MB' };
   /** WAL written between automatic checkpoints: checkpoint_segments (≤ 9.4; FATAL from 9.5) or max_wal_size. */
-  checkpointWalSetting: { name: 'checkpoint_segments'; unit: 'segments' } | { name: 'max_wal_size'; unit: 'MB' };
+  checkpointWalSetting:
+    | { name: 'checkpoint_segments'; unit: 'segments' }
+    | { name: 'max_wal_size'; unit: 'MB' };
   /** wal_log_hints exists (9.4+): on older servers the line in postgresql.conf stops the start. */
   hasWalLogHints: boolean;
   hotStandbyDefault: boolean;

@@ -18,6 +18,8 @@ import replicationEn from '../features/replication/messages.en.json';
 import replicationEs from '../features/replication/messages.es.json';
 import sessionEn from '../features/session/messages.en.json';
 import sessionEs from '../features/session/messages.es.json';
+import thenNowEn from '../features/then-and-now/messages.en.json';
+import thenNowEs from '../features/then-and-now/messages.es.json';
 import usersEn from '../features/users/messages.en.json';
 import usersEs from '../features/users/messages.es.json';
 import coreEn from './en.json';
@@ -37,6 +39,7 @@ const en = {
   ...hostkeysEn,
   ...operationsEn,
   ...operationHistoryEn,
+  ...thenNowEn,
 };
 const es = {
   ...coreEs,
@@ -51,6 +54,7 @@ const es = {
   ...hostkeysEs,
   ...operationsEs,
   ...operationHistoryEs,
+  ...thenNowEs,
 };
 
 /** The files each catalog is made of, untyped, so tests can find extra or clashing keys. */
@@ -68,6 +72,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     hostkeysEn,
     operationsEn,
     operationHistoryEn,
+    thenNowEn,
   ],
   es: [
     coreEs,
@@ -82,6 +87,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     hostkeysEs,
     operationsEs,
     operationHistoryEs,
+    thenNowEs,
   ],
 };
 
