@@ -27,6 +27,7 @@ import { logRoutes } from './http/log-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { operationReadRoutes, operationWriteRoutes } from './http/operation-routes.ts';
 import { sessionPublicRoutes, sessionRoutes } from './http/session-routes.ts';
+import { thenAndNowRoutes } from './http/then-and-now-routes.ts';
 import { adminRoutes } from './http/user-routes.ts';
 import { socketHub } from './hub/socket-hub.ts';
 import { ArchiveWatchers } from './monitor/archive-watcher.ts';
@@ -232,6 +233,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await viewer.register(hostKeyReadRoutes, { guard: hostKeyGuard });
       await viewer.register(operationReadRoutes, { runner, audit });
       await viewer.register(labReadRoutes, { guide, audit });
+      await viewer.register(thenAndNowRoutes, { monitor, sessions });
     }),
     { prefix: '/api' },
   );

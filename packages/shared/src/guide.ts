@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { nameSchema } from './config.ts';
-import { operationPlanSchema, operationRequestSchema } from './operations.ts';
+import { operationPlanSchema, operationRequestSchema, replicationUserSchema } from './operations.ts';
 
 /**
  * The guided lab: the WAL shipping + streaming lab as a checklist of stages, each run by an
@@ -118,6 +118,19 @@ export const thenAndNowSchema = z.strictObject({
   rows: z.array(thenAndNowRowSchema),
 });
 export type ThenAndNow = z.infer<typeof thenAndNowSchema>;
+
+/**
+ * GET /api/clusters/:c/lab/then-and-now?node=…: `node` is the one whose version the "now" column is
+ * for; primary and standby name the lab pair the forms use (default: `node`, and the cluster's next
+ * node).
+ */
+export const thenAndNowQuerySchema = z.strictObject({
+  node: nameSchema,
+  primary: nameSchema.optional(),
+  standby: nameSchema.optional(),
+  replicationUser: replicationUserSchema,
+});
+export type ThenAndNowQuery = z.infer<typeof thenAndNowQuerySchema>;
 
 /** POST /api/lab/reset (embedded lab only, admin): confirm must be true. */
 export const labResetRequestSchema = z.strictObject({ confirm: z.literal(true) });

@@ -21,6 +21,8 @@ describe('capabilities by server_version_num', () => {
     expect(c.lsnType).toBe('text');
     expect(c.walLevelForStandby).toBe('hot_standby');
     expect(c.walKeepSetting.name).toBe('wal_keep_segments');
+    expect(c.checkpointWalSetting).toEqual({ name: 'checkpoint_segments', unit: 'segments' });
+    expect(c.hasWalLogHints).toBe(false);
     expect(c.hotStandbyDefault).toBe(false);
     expect(c.hasReplicationSlots).toBe(false);
     expect(c.standbyConfig).toBe('recovery.conf');
@@ -49,6 +51,8 @@ describe('capabilities by server_version_num', () => {
     expect(c.lsnType).toBe('pg_lsn');
     expect(c.walLevelForStandby).toBe('replica');
     expect(c.walKeepSetting).toEqual({ name: 'wal_keep_segments', unit: 'segments' });
+    expect(c.checkpointWalSetting).toEqual({ name: 'max_wal_size', unit: 'MB' });
+    expect(c.hasWalLogHints).toBe(true);
     expect(c.hotStandbyDefault).toBe(true);
     expect(c.standbyConfig).toBe('recovery.conf');
     expect(c.triggerFileSetting).toBe('trigger_file');
@@ -115,6 +119,14 @@ describe('capabilities by server_version_num', () => {
       });
     }
     expect(capabilitiesFor(180004).major).toBe('18');
+  });
+
+  it('checkpoint_segments until 9.4, max_wal_size from 9.5; wal_log_hints from 9.4 (release notes)', () => {
+    expect(capabilitiesFor(90424).checkpointWalSetting.name).toBe('checkpoint_segments');
+    expect(capabilitiesFor(90500).checkpointWalSetting).toEqual({ name: 'max_wal_size', unit: 'MB' });
+    expect(capabilitiesFor(180004).checkpointWalSetting.name).toBe('max_wal_size');
+    expect(capabilitiesFor(90322).hasWalLogHints).toBe(false);
+    expect(capabilitiesFor(90400).hasWalLogHints).toBe(true);
   });
 
   it('refuses versions older than 9.1', () => {

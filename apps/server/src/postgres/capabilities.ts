@@ -29,6 +29,12 @@ export interface Capabilities {
   lsnType: 'text' | 'pg_lsn';
   walLevelForStandby: 'hot_standby' | 'replica';
   walKeepSetting: { name: 'wal_keep_segments'; unit: 'segments' } | { name: 'wal_keep_size'; unit: 'MB' };
+  /** WAL written between automatic checkpoints: checkpoint_segments (≤ 9.4; FATAL from 9.5) or max_wal_size. */
+  checkpointWalSetting:
+    | { name: 'checkpoint_segments'; unit: 'segments' }
+    | { name: 'max_wal_size'; unit: 'MB' };
+  /** wal_log_hints exists (9.4+): on older servers the line in postgresql.conf stops the start. */
+  hasWalLogHints: boolean;
   hotStandbyDefault: boolean;
   hasReplicationSlots: boolean;
   standbyConfig: StandbyConfigStyle;
@@ -136,6 +142,9 @@ export function capabilitiesFor(versionNum: number): Capabilities {
     walLevelForStandby: v >= 90600 ? 'replica' : 'hot_standby',
     walKeepSetting:
       v >= 130000 ? { name: 'wal_keep_size', unit: 'MB' } : { name: 'wal_keep_segments', unit: 'segments' },
+    checkpointWalSetting:
+      v >= 90500 ? { name: 'max_wal_size', unit: 'MB' } : { name: 'checkpoint_segments', unit: 'segments' },
+    hasWalLogHints: v >= 90400,
     hotStandbyDefault: v >= 100000,
     hasReplicationSlots: v >= 90400,
     standbyConfig: v >= 120000 ? 'standby.signal' : 'recovery.conf',

@@ -20,6 +20,8 @@ import replicationEn from '../features/replication/messages.en.json';
 import replicationEs from '../features/replication/messages.es.json';
 import sessionEn from '../features/session/messages.en.json';
 import sessionEs from '../features/session/messages.es.json';
+import thenNowEn from '../features/then-and-now/messages.en.json';
+import thenNowEs from '../features/then-and-now/messages.es.json';
 import usersEn from '../features/users/messages.en.json';
 import usersEs from '../features/users/messages.es.json';
 import coreEn from './en.json';
@@ -40,6 +42,7 @@ const en = {
   ...operationsEn,
   ...operationHistoryEn,
   ...guideEn,
+  ...thenNowEn,
 };
 const es = {
   ...coreEs,
@@ -55,6 +58,7 @@ const es = {
   ...operationsEs,
   ...operationHistoryEs,
   ...guideEs,
+  ...thenNowEs,
 };
 
 /** The files each catalog is made of, untyped, so tests can find extra or clashing keys. */
@@ -73,6 +77,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     operationsEn,
     operationHistoryEn,
     guideEn,
+    thenNowEn,
   ],
   es: [
     coreEs,
@@ -88,6 +93,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     operationsEs,
     operationHistoryEs,
     guideEs,
+    thenNowEs,
   ],
 };
 

@@ -328,11 +328,16 @@ export function wantedSettings(f: PrimaryFacts, slots: boolean, archiveCommand: 
       set('wal_keep_size', `${WAL_KEEP_MB}MB`, String(WAL_KEEP_MB));
   } else if (Number(s.wal_keep_segments ?? 0) < WAL_KEEP_SEGMENTS)
     set('wal_keep_segments', String(WAL_KEEP_SEGMENTS));
-  if (!f.dataChecksums && s.wal_log_hints !== 'on') set('wal_log_hints', 'on');
+  if (f.caps.hasWalLogHints && !f.dataChecksums && s.wal_log_hints !== 'on') set('wal_log_hints', 'on');
   if (s.archive_mode !== 'on' && s.archive_mode !== 'always') set('archive_mode', 'on');
   if (Number(s.archive_timeout ?? 0) === 0) set('archive_timeout', '60s', '60');
   if (s.archive_command !== archiveCommand) set('archive_command', archiveCommand);
   return { values, expect };
+}
+
+/** The pg_hba.conf line that lets `user` replicate from `address`, with the version's password method. */
+export function replicationHbaLine(caps: Capabilities, user: string, address: string): string {
+  return `host replication ${user} ${hbaAddress(address)} ${caps.passwordAuth}`;
 }
 
 function quoteIdent(name: string): string {
@@ -453,7 +458,7 @@ function planHba(
         f.primary.name,
         `${f.hbaPath} line ${access.rule.line} rejects replication connections of ${user} from ${s.config.name} (${s.address}) before any other rule: walboard does not override a reject someone wrote; remove or narrow that line, then plan again`,
       );
-    const line = `host replication ${user} ${hbaAddress(s.address)} ${f.caps.passwordAuth}`;
+    const line = replicationHbaLine(f.caps, user, s.address);
     const next = withHbaLine(
       text,
       line,

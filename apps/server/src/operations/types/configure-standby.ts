@@ -121,7 +121,9 @@ export async function readStandbyConfigFacts(
 }
 
 /** postgresql.conf values the standby needs for itself (a copied file carries the primary's). */
-function ownSettings(f: StandbyConfigFacts): Record<string, string> {
+export function ownSettings(
+  f: Pick<StandbyConfigFacts, 'conf' | 'caps' | 'confInDataDir' | 'standby' | 'primaryAddress'>,
+): Record<string, string> {
   const values: Record<string, string> = {};
   const parsed = f.conf ? parseConfigFile(f.conf.text) : null;
   const get = (n: string) => (parsed ? effectiveValue(parsed, n) : undefined);
