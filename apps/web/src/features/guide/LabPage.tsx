@@ -10,9 +10,11 @@ import { OperationDialog } from '../operations/OperationDialog.tsx';
 import { runningOperation } from '../operations/operation-state.ts';
 import { useOperations } from '../operations/use-operations.ts';
 import { useCan } from '../session/session-context.ts';
+import { useThenAndNow } from '../then-and-now/use-then-and-now.ts';
 import { LabStep } from './LabStep.tsx';
 import { checkedCount, stepOperation } from './lab-view.ts';
 import { PairPicker } from './PairPicker.tsx';
+import { StepThenAndNow } from './StepThenAndNow.tsx';
 import { useLabProgress } from './use-lab-progress.ts';
 
 interface Props {
@@ -39,6 +41,14 @@ export function LabPage({ clusters, cluster, onSelectCluster, feed, socket, step
   const nodes = [...feed.state.nodes.values()].map((n) => ({ name: n.node, role: n.role }));
   const nodeNames = clusters.find((c) => c.name === cluster)?.nodes.map((n) => n.name) ?? [];
   const progress = lab.progress;
+  // Both nodes of the lab run one major version (the first step checks it): the forms are read for
+  // whichever of them walboard knows the version of now (the standby is stopped for a while).
+  const pair = progress?.pair ?? null;
+  const versionNode =
+    [pair?.primary, pair?.standby].find((n) => n && feed.state.nodes.get(n)?.versionNum) ??
+    pair?.primary ??
+    '';
+  const thenAndNow = useThenAndNow(cluster, versionNode, pair ?? undefined);
 
   return (
     <section aria-labelledby="lab-heading" data-testid="lab-page" className="space-y-4">
@@ -74,7 +84,12 @@ export function LabPage({ clusters, cluster, onSelectCluster, feed, socket, step
                   ops.pick({ node: step.request.node, type: step.request.type, params: step.request.params })
                 }
                 onProgress={lab.report}
-                extra={stepExtra?.(step.id)}
+                extra={
+                  <>
+                    <StepThenAndNow step={step.id} state={thenAndNow} />
+                    {stepExtra?.(step.id)}
+                  </>
+                }
               />
             ))}
           </ol>
