@@ -81,6 +81,18 @@ describe('the Lab view on the embedded lab, in English', () => {
     expect(await student.step('shipping').getByTestId('lab-step-why').textContent()).toContain(
       'archive_command',
     );
+    // Then and now: the guide's 9.1 form beside this server's (15), with why it changed.
+    const forms = student.step('shipping').getByTestId('lab-then-now');
+    await forms.waitFor({ timeout: 15_000 });
+    const text = (await forms.textContent()) ?? '';
+    expect(text).toContain('PostgreSQL 9.1');
+    expect(text).toContain('hot_standby');
+    expect(text).toContain('replica');
+    expect(text).toContain('wal_keep_segments');
+    expect(text).toContain('wal_keep_size');
+    expect(await student.step('standby-config').getByTestId('lab-then-now').textContent()).toContain(
+      'standby.signal',
+    );
   });
 
   it('follows every stage with Run and Check, from two bare servers to a promoted standby', async () => {

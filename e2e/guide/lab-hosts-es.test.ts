@@ -46,6 +46,11 @@ describe('la vista Laboratorio en español, en dos hosts desnudos con ssh', () =
     expect(await student.step('link').getByTestId('lab-step-why').textContent()).toContain('authorized_keys');
     expect(await p().getByTestId('lab-progress').textContent()).toBe('0 de 8 pasos comprobados');
     expect(await p().getByTestId('lab-pair').textContent()).toBe('Primario: h1 · futuro standby: h2');
+    const forms = student.step('standby-config').getByTestId('lab-then-now');
+    await forms.waitFor({ timeout: 15_000 });
+    const text = (await forms.textContent()) ?? '';
+    expect(text).toContain('recovery.conf');
+    expect(text).toContain('standby.signal');
   });
 
   it('una comprobación antes de tiempo falla y dice qué hacer', async () => {
