@@ -21,6 +21,7 @@ import { archiveRoutes } from './http/archive-routes.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { historyRoutes } from './http/history-routes.ts';
 import { hostKeyAdminRoutes, hostKeyReadRoutes } from './http/host-key-routes.ts';
+import { labActionRoutes } from './http/lab-action-routes.ts';
 import { logRoutes } from './http/log-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
 import { operationReadRoutes, operationWriteRoutes } from './http/operation-routes.ts';
@@ -224,6 +225,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(
     roleScope('operator', scopeDeps, async (operator) => {
       await operator.register(operationWriteRoutes, { runner, audit });
+      await operator.register(labActionRoutes, { sessions, audit });
     }),
     { prefix: '/api' },
   );
