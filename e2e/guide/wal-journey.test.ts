@@ -51,8 +51,10 @@ describe('the WAL journey, live on the page', () => {
   /** Every data-* attribute of every element of the picture, in document order. */
   const everyAttribute = () =>
     journey().evaluate((root) =>
-      [root, ...root.querySelectorAll('*')].flatMap((el) =>
-        [...el.attributes].filter((a) => a.name.startsWith('data-')).map((a) => `${a.name}=${a.value}`),
+      [root, ...Array.from(root.querySelectorAll('*'))].flatMap((el) =>
+        Array.from(el.attributes)
+          .filter((a) => a.name.startsWith('data-'))
+          .map((a) => `${a.name}=${a.value}`),
       ),
     );
   const serverLsn = async () =>
@@ -188,10 +190,10 @@ describe('the WAL journey, live on the page', () => {
         viewport: window.innerWidth,
         left: el.getBoundingClientRect().left,
         right: el.getBoundingClientRect().right,
-        overflowing: [el, ...el.querySelectorAll('*')]
+        overflowing: [el, ...Array.from(el.querySelectorAll('*'))]
           .filter((c) => c.clientWidth > 0 && c.scrollWidth > c.clientWidth + 1)
           .map((c) => c.getAttribute('data-testid') ?? c.tagName),
-        sticksOut: [...el.querySelectorAll('*')]
+        sticksOut: Array.from(el.querySelectorAll('*'))
           .filter((c) => c.getBoundingClientRect().right > el.getBoundingClientRect().right + 1)
           .map((c) => c.getAttribute('data-testid') ?? c.tagName),
       }));
