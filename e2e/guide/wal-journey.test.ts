@@ -161,6 +161,16 @@ describe('the WAL journey, live on the page', () => {
     expect(body.message).toMatch(/^h2 is a standby/);
   });
 
+  it('an rsync copy still on its way shows as arriving, never counted as archived', async () => {
+    const arrived = await data('journey-archive', 'arrived');
+    const file = '000000FF0000000F000000FF';
+    await runOnHost(run, h2, ['touch', `${h2.archiveDir}/.${file}.Xy12Zq`], { asUser: 'postgres' });
+    await expect.poll(() => data('journey-archive', 'arriving'), { timeout: 10_000 }).toBe('1');
+    expect(await journey().locator(`[data-testid="journey-arriving"] [data-name="${file}"]`).count()).toBe(1);
+    expect(await data('journey-archive', 'arrived')).toBe(arrived);
+    expect(await data('journey-archive', 'newest')).not.toContain(file);
+  });
+
   it('with 1,000 more segments in h2’s archive: says so, names only a few, and fits a laptop and a phone', async () => {
     // Far-future positions on an unused timeline: never asked for by h2, never cleaned up as older.
     const names = Array.from(
