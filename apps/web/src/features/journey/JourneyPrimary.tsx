@@ -39,7 +39,11 @@ export function JourneyPrimary({ primary }: { primary: JourneyModel['primary'] }
             data-testid="journey-fill-bar"
             className="mt-2 h-4 w-full overflow-hidden rounded border border-slate-400 bg-white"
           >
-            <div className="h-full bg-blue-700" style={{ width: `${percent}%` }} />
+            <div
+              className="h-full bg-blue-700"
+              // A segment just begun still shows a sliver: "written to" reads apart from "empty".
+              style={{ width: primary.fill === 0 ? 0 : `max(2px, ${percent}%)` }}
+            />
           </div>
           <p className="mt-1 text-xs text-slate-700 tabular-nums">
             {t('journey.primary.position', {
