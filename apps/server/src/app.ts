@@ -22,6 +22,7 @@ import { archiveRoutes } from './http/archive-routes.ts';
 import { installErrorHandler } from './http/errors.ts';
 import { historyRoutes } from './http/history-routes.ts';
 import { hostKeyAdminRoutes, hostKeyReadRoutes } from './http/host-key-routes.ts';
+import { labActionRoutes } from './http/lab-action-routes.ts';
 import { labReadRoutes, labWriteRoutes } from './http/lab-routes.ts';
 import { logRoutes } from './http/log-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
@@ -241,6 +242,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     roleScope('operator', scopeDeps, async (operator) => {
       await operator.register(operationWriteRoutes, { runner, audit });
       await operator.register(labWriteRoutes, { guide, audit });
+      await operator.register(labActionRoutes, { sessions, audit });
     }),
     { prefix: '/api' },
   );

@@ -8,6 +8,8 @@ import historyEn from '../features/history/messages.en.json';
 import historyEs from '../features/history/messages.es.json';
 import hostkeysEn from '../features/hostkeys/messages.en.json';
 import hostkeysEs from '../features/hostkeys/messages.es.json';
+import journeyEn from '../features/journey/messages.en.json';
+import journeyEs from '../features/journey/messages.es.json';
 import logsEn from '../features/logs/messages.en.json';
 import logsEs from '../features/logs/messages.es.json';
 import navigationEn from '../features/navigation/messages.en.json';
@@ -43,6 +45,7 @@ const en = {
   ...operationHistoryEn,
   ...guideEn,
   ...thenNowEn,
+  ...journeyEn,
 };
 const es = {
   ...coreEs,
@@ -59,6 +62,7 @@ const es = {
   ...operationHistoryEs,
   ...guideEs,
   ...thenNowEs,
+  ...journeyEs,
 };
 
 /** The files each catalog is made of, untyped, so tests can find extra or clashing keys. */
@@ -78,6 +82,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     operationHistoryEn,
     guideEn,
     thenNowEn,
+    journeyEn,
   ],
   es: [
     coreEs,
@@ -94,6 +99,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     operationHistoryEs,
     guideEs,
     thenNowEs,
+    journeyEs,
   ],
 };
 

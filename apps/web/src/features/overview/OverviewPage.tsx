@@ -5,6 +5,7 @@ import { ArchivePanels } from '../archive/ArchivePanels.tsx';
 import { ClusterPicker } from '../clusters/ClusterPicker.tsx';
 import { LagCharts } from '../history/LagCharts.tsx';
 import { Topology } from '../history/Topology.tsx';
+import { OverviewJourney } from '../journey/OverviewJourney.tsx';
 import type { ClusterFeed } from '../live/use-cluster-feed.ts';
 import type { LiveSocket } from '../live/use-live-socket.ts';
 import { LogPanel } from '../logs/LogPanel.tsx';
@@ -57,6 +58,9 @@ export function OverviewPage({ clusters, cluster, onSelectCluster, feed, socket 
         <Notice>{t('overview.empty')}</Notice>
       ) : (
         <Topology cluster={cluster} nodes={nodes} links={state.links} />
+      )}
+      {state.loaded && nodes.length > 0 && (
+        <OverviewJourney socket={socket} cluster={cluster} nodes={nodes} links={state.links} />
       )}
       {state.loaded && nodes.length > 0 && (
         <ul
