@@ -62,6 +62,22 @@ export class LabPage {
     }
   }
 
+  /** The WAL journey's "Switch WAL segment" button: closes the primary's segment, waits for the answer. */
+  async switchSegment(): Promise<string> {
+    const outcome = this.page.getByTestId('journey-action-outcome');
+    const before = (await outcome.textContent()) ?? '';
+    await this.page.getByTestId('journey-switch-wal').click();
+    await this.page.waitForFunction(
+      (prev) => {
+        const el = document.querySelector('[data-testid="journey-action-outcome"]');
+        return el !== null && el.textContent !== prev && (el.textContent ?? '') !== '';
+      },
+      before,
+      { timeout: 15_000 },
+    );
+    return (await outcome.textContent()) ?? '';
+  }
+
   async facts(id: LabStepId): Promise<string[]> {
     return this.step(id).getByTestId('lab-check-fact').allTextContents();
   }

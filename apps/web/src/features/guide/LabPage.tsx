@@ -11,6 +11,7 @@ import { runningOperation } from '../operations/operation-state.ts';
 import { useOperations } from '../operations/use-operations.ts';
 import { useCan } from '../session/session-context.ts';
 import { useThenAndNow } from '../then-and-now/use-then-and-now.ts';
+import { LabJourney } from './LabJourney.tsx';
 import { LabStep } from './LabStep.tsx';
 import { checkedCount, stepOperation } from './lab-view.ts';
 import { PairPicker } from './PairPicker.tsx';
@@ -71,6 +72,13 @@ export function LabPage({ clusters, cluster, onSelectCluster, feed, socket, step
               {t('guide.progress', { done: checkedCount(progress), total: progress.steps.length })}
             </p>
           </div>
+          <LabJourney
+            socket={socket}
+            cluster={cluster}
+            pair={progress.pair}
+            nodes={feed.state.nodes}
+            links={feed.state.links}
+          />
           <ol className="space-y-4">
             {progress.steps.map((step, i) => (
               <LabStep
