@@ -107,8 +107,11 @@ describe('the Lab view on the embedded lab, in English', () => {
     expect(shipping).toContain('archive_command');
     expect(shipping).toContain(lab.nodes[1]?.archiveDir ?? '?');
 
+    const times: string[] = [];
     for (const id of ['prepare', 'link', 'shipping'] as const) {
+      const t0 = Date.now();
       expect(await student.run(id)).toBe('succeeded');
+      times.push(`${id} run ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       // The student closes the segment themselves, with the WAL journey's button.
       if (id === 'shipping') await student.switchSegment();
       await student.checkUntilPassed(id);
@@ -117,9 +120,15 @@ describe('the Lab view on the embedded lab, in English', () => {
     expect((await student.facts('shipping')).join(' ')).toMatch(/archive folder .* holds \d+ segments/);
 
     for (const id of ['base-backup', 'standby-config', 'start', 'promote', 'after-promotion'] as const) {
+      const t0 = Date.now();
       expect(await student.run(id)).toBe('succeeded');
+      const t1 = Date.now();
       await student.checkUntilPassed(id);
+      times.push(
+        `${id} run ${((t1 - t0) / 1000).toFixed(1)} s, check ${((Date.now() - t1) / 1000).toFixed(1)} s`,
+      );
     }
+    console.log(times.join('; '));
     const seconds = (Date.now() - started) / 1000;
     console.log(`whole lab in the Lab view (embedded lab, English): ${seconds.toFixed(1)} s`);
     expect(seconds).toBeLessThan(300);

@@ -1,4 +1,5 @@
-// Screenshots of the Lab view for the README: `pnpm --filter @walboard/e2e exec tsx support/lab-screens.ts <outdir>`.
+// Screenshots of the Lab view for the README: `pnpm --filter @walboard/e2e exec tsx support/lab-screens.ts <outdir>`
+// (a Lab step and the WAL journey, in English and Spanish).
 // Makes its own embedded lab in /var/tmp, runs the first stages so the pictures show progress, and
 // writes one picture per language. Not a test: it asserts nothing and is run by hand.
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { launchChromium } from './browser.ts';
 import { WEB_DIST } from './walboard.ts';
 
 const out = resolve(process.argv[2] ?? 'screens');
-const upTo = Number(process.argv[3] ?? 3);
+const upTo = Number(process.argv[3] ?? 6);
 await mkdir(out, { recursive: true });
 const dir = await mkdtemp('/var/tmp/walboard-screens-');
 await chmod(dir, 0o755);
@@ -36,13 +37,16 @@ try {
     await lab1.run(id);
     await lab1.check(id);
   }
-  await lab1.step(steps[Math.min(upTo, steps.length) - 1] ?? 'prepare').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(out, 'lab-view.en.png'), fullPage: false });
-  await page.getByTestId('lang-es').click();
-  await page.waitForTimeout(300);
-  await page.screenshot({ path: join(out, 'lab-view.es.png'), fullPage: false });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: join(out, 'lab-view.phone.es.png'), fullPage: false });
+  // Something to watch on the journey: rows written, then a segment closed.
+  await page.getByTestId('journey-write-rows').click();
+  await page.waitForTimeout(1500);
+  for (const lang of ['en', 'es'] as const) {
+    await page.getByTestId(`lang-${lang}`).click();
+    await page.waitForTimeout(500);
+    await lab1.step('shipping').scrollIntoViewIfNeeded();
+    await lab1.step('shipping').screenshot({ path: join(out, `lab-step.${lang}.png`) });
+    await page.getByTestId('wal-journey').screenshot({ path: join(out, `wal-journey.${lang}.png`) });
+  }
 } finally {
   await browser.close();
   await app.close();
