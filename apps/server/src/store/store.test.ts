@@ -37,6 +37,7 @@ describe('walboard store (SQLite)', () => {
       expect(tables).toEqual([
         'audit',
         'host_keys',
+        'lab_progress',
         'lag_samples',
         'login_devices',
         'operations',
