@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serve } from '../serve.ts';
 import { createOrReuseLab } from './create-lab.ts';
+import { resetLab } from './reset-lab.ts';
 
 // The lab sits at the repository root whatever folder the command runs from (pnpm dev, npm start).
 const DEFAULT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../.walboard-lab');
@@ -19,7 +20,11 @@ async function main(): Promise<void> {
   const lab = await createOrReuseLab({ dir: values.dir ?? DEFAULT_DIR, listen: values.listen, log: say });
   say(`config written to ${lab.configFile}; PostgreSQL password in ${lab.dir}/lab.env`);
   say('Ctrl-C stops walboard and the servers it started; the sign-in link follows once it listens');
-  await serve(lab.config, { env: lab.env, onClose: () => lab.stop() });
+  await serve(lab.config, {
+    env: lab.env,
+    onClose: () => lab.stop(),
+    labReset: () => resetLab(lab, { log: say }),
+  });
 }
 
 main().catch((err: unknown) => {
