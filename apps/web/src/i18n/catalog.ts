@@ -6,6 +6,8 @@ import historyEn from '../features/history/messages.en.json';
 import historyEs from '../features/history/messages.es.json';
 import hostkeysEn from '../features/hostkeys/messages.en.json';
 import hostkeysEs from '../features/hostkeys/messages.es.json';
+import labResetEn from '../features/lab-reset/messages.en.json';
+import labResetEs from '../features/lab-reset/messages.es.json';
 import logsEn from '../features/logs/messages.en.json';
 import logsEs from '../features/logs/messages.es.json';
 import navigationEn from '../features/navigation/messages.en.json';
@@ -37,6 +39,7 @@ const en = {
   ...hostkeysEn,
   ...operationsEn,
   ...operationHistoryEn,
+  ...labResetEn,
 };
 const es = {
   ...coreEs,
@@ -51,6 +54,7 @@ const es = {
   ...hostkeysEs,
   ...operationsEs,
   ...operationHistoryEs,
+  ...labResetEs,
 };
 
 /** The files each catalog is made of, untyped, so tests can find extra or clashing keys. */
@@ -68,6 +72,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     hostkeysEn,
     operationsEn,
     operationHistoryEn,
+    labResetEn,
   ],
   es: [
     coreEs,
@@ -82,6 +87,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     hostkeysEs,
     operationsEs,
     operationHistoryEs,
+    labResetEs,
   ],
 };
 
