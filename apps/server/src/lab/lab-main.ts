@@ -14,10 +14,17 @@ async function main(): Promise<void> {
     options: {
       dir: { type: 'string', default: DEFAULT_DIR },
       listen: { type: 'string', default: '127.0.0.1:8080' },
+      // "54321,54322": tests run a lab beside the one a student may have running.
+      ports: { type: 'string' },
     },
   });
   const say = (l: string) => console.log(`[lab] ${l}`);
-  const lab = await createOrReuseLab({ dir: values.dir ?? DEFAULT_DIR, listen: values.listen, log: say });
+  const lab = await createOrReuseLab({
+    dir: values.dir ?? DEFAULT_DIR,
+    listen: values.listen,
+    log: say,
+    ...(values.ports ? { ports: parsePorts(values.ports) } : {}),
+  });
   say(`config written to ${lab.configFile}; PostgreSQL password in ${lab.dir}/lab.env`);
   say('Ctrl-C stops walboard and the servers it started; the sign-in link follows once it listens');
   await serve(lab.config, {
@@ -25,6 +32,22 @@ async function main(): Promise<void> {
     onClose: () => lab.stop(),
     labReset: () => resetLab(lab, { log: say }),
   });
+}
+
+function parsePorts(text: string): [number, number] {
+  const ports = text.split(',').map(Number);
+  const [a, b] = ports;
+  if (
+    ports.length !== 2 ||
+    !a ||
+    !b ||
+    !ports.every((p) => Number.isInteger(p) && p > 0 && p < 65536) ||
+    a === b
+  )
+    throw new Error(
+      `--ports must be two different TCP ports separated by a comma, e.g. 54321,54322 (got "${text}")`,
+    );
+  return [a, b];
 }
 
 main().catch((err: unknown) => {
