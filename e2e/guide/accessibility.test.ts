@@ -1,12 +1,14 @@
 // Accessibility of the pages a student uses, in Chromium on the embedded lab (as `npm start`
 // runs it): axe-core finds no serious or critical violation, text fits at 1280×800 and on a
 // 390-px phone, and the keyboard alone reaches every control of the Overview with visible focus.
+import type { SignedIn } from '@walboard/server/src/auth/test-support/sign-in.ts';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatMisfits, formatViolations, misfits, seriousAxeViolations } from '../support/axe.ts';
 import { type BrowserHandle, launchChromium } from '../support/browser.ts';
 import { type EmbeddedLab, signInWithLink, startEmbeddedLab } from '../support/embedded-lab.ts';
 import { walkWithTab } from '../support/focus-walk.ts';
+import { runOperation, whyFailed } from '../support/operations-api.ts';
 
 interface View {
   name: string;
@@ -29,6 +31,17 @@ const VIEWS: View[] = [
       await page.goto(`${url}/#/`);
       await page.getByTestId('lab-reset-open').click();
       await page.getByTestId('lab-reset-dialog').waitFor();
+    },
+  },
+  {
+    name: 'Operation dialog with its plan',
+    open: async (page, url) => {
+      await page.goto(`${url}/#/`);
+      await page.getByTestId('node-actions-node1').click();
+      await page.getByTestId('node-action-node1-setup-replication').click();
+      await page.getByTestId('operation-dialog').waitFor();
+      await page.getByTestId('operation-dry-run').click();
+      await page.getByTestId('operation-confirm').waitFor({ timeout: 15_000 });
     },
   },
   {
@@ -56,11 +69,12 @@ describe('accessibility and small screens', () => {
   let lab: EmbeddedLab;
   let browser: BrowserHandle;
   let page: Page;
+  let admin: SignedIn;
 
   beforeAll(async () => {
     lab = await startEmbeddedLab();
     browser = await launchChromium();
-    ({ page } = await signInWithLink(browser.context, lab));
+    ({ page, admin } = await signInWithLink(browser.context, lab));
   }, 120_000);
 
   afterAll(async () => {
@@ -68,24 +82,44 @@ describe('accessibility and small screens', () => {
     await lab?.close();
   });
 
+  /** Every view at one screen size: axe's serious/critical findings and texts that do not fit. */
+  async function scanViews(screen: (typeof SCREENS)[number], state: string): Promise<string[]> {
+    await page.setViewportSize({ width: screen.width, height: screen.height });
+    const problems: string[] = [];
+    for (const view of VIEWS) {
+      // A fresh page for each view: a dialog the previous view opened must not cover this one.
+      await page.goto('about:blank');
+      await view.open(page, lab.url);
+      const where = `${view.name} at ${screen.name}${state}`;
+      const violations = await seriousAxeViolations(page);
+      if (violations.length > 0) problems.push(formatViolations(where, violations));
+      const misfit = await misfits(page);
+      if (misfit.length > 0) problems.push(formatMisfits(where, misfit));
+    }
+    return problems;
+  }
+
   for (const screen of SCREENS) {
     it(`axe finds no serious or critical violation, and text fits, at ${screen.name}`, async () => {
-      await page.setViewportSize({ width: screen.width, height: screen.height });
-      const problems: string[] = [];
-      for (const view of VIEWS) {
-        await view.open(page, lab.url);
-        const where = `${view.name} at ${screen.name}`;
-        const violations = await seriousAxeViolations(page);
-        if (violations.length > 0) problems.push(formatViolations(where, violations));
-        const misfit = await misfits(page);
-        if (misfit.length > 0) problems.push(formatMisfits(where, misfit));
-      }
-      expect(problems.join('\n\n')).toBe('');
+      expect((await scanViews(screen, '')).join('\n\n')).toBe('');
     });
   }
 
+  it('after real replication (node2 a standby of node1) the views still pass axe and fit, at both sizes', async () => {
+    const op = await runOperation(
+      { url: lab.url, admin },
+      { type: 'setup-replication', node: 'node1', params: { standbys: ['node2'] } },
+      120_000,
+    );
+    expect(op.state, whyFailed(op)).toBe('succeeded');
+    const problems: string[] = [];
+    for (const screen of SCREENS) problems.push(...(await scanViews(screen, ', replicating')));
+    expect(problems.join('\n\n')).toBe('');
+  });
+
   it('Tab alone reaches every control of the Overview, each with a visible focus indicator', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('about:blank');
     await VIEWS[0]?.open(page, lab.url);
     const walk = await walkWithTab(page);
     console.log(
@@ -99,6 +133,7 @@ describe('accessibility and small screens', () => {
 
   it('Reset lab works from the keyboard: Enter opens the dialog with focus inside, Escape closes it and focus returns', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('about:blank');
     await VIEWS[0]?.open(page, lab.url);
     await page.getByTestId('lab-reset-open').focus();
     await page.keyboard.press('Enter');
@@ -129,7 +164,7 @@ describe('accessibility and small screens', () => {
 
   it('the checks catch what they look for (an image without text, a wide block, cut text, a control without focus style)', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.reload();
+    await page.goto('about:blank');
     await VIEWS[0]?.open(page, lab.url);
     await page.evaluate(() => {
       // Beside the page's root, not inside it (React may re-render its own tree), styled through

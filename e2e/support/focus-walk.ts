@@ -39,7 +39,10 @@ export async function walkWithTab(page: Page, maxTabs = 300): Promise<FocusWalk>
     for (const el of Array.from(document.querySelectorAll(selector))) {
       const r = el.getBoundingClientRect();
       const s = getComputedStyle(el);
-      const hidden = r.width === 0 || r.height === 0 || s.visibility === 'hidden' || el.closest('[inert]');
+      // Inside a closed <details> (other than its summary) nothing can be reached until it is opened.
+      const folded = el.closest('details:not([open])') !== null && el.closest('summary') === null;
+      const hidden =
+        r.width === 0 || r.height === 0 || s.visibility === 'hidden' || el.closest('[inert]') || folded;
       if (hidden || (el as HTMLButtonElement).disabled) continue;
       const name =
         el.getAttribute('aria-label') ??
