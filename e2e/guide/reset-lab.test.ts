@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserHandle, launchChromium } from '../support/browser.ts';
 import { type EmbeddedLab, signInWithLink, startEmbeddedLab } from '../support/embedded-lab.ts';
-import { runOperation, whyFailed } from '../support/operations-api.ts';
+import { getOperation, startOperation, whyFailed } from '../support/operations-api.ts';
 
 describe('Reset lab in the browser brings back two bare servers', () => {
   let lab: EmbeddedLab;
@@ -47,11 +47,30 @@ describe('Reset lab in the browser brings back two bare servers', () => {
     const { page, admin } = await signInWithLink(browser.context, lab);
 
     // The lab's state after a student's work: node2 streams from node1, rows written, WAL archived.
-    const op = await runOperation(
-      { url: lab.url, admin },
-      { type: 'setup-replication', node: 'node1', params: { standbys: ['node2'] } },
-      120_000,
+    const wb = { url: lab.url, admin };
+    const started = await startOperation(wb, {
+      type: 'setup-replication',
+      node: 'node1',
+      params: { standbys: ['node2'] },
+    });
+    expect(started.status).toBe(202);
+    const { id } = (await started.json()) as { id: string };
+    // While it runs, a reset is refused: it would pull the servers from under the operation.
+    const refused = await fetch(`${lab.url}/api/lab/reset`, {
+      method: 'POST',
+      headers: admin.mutation,
+      body: JSON.stringify({ confirm: true }),
+    });
+    const refusal = (await refused.json()) as { error: string; message: string };
+    expect(refused.status, refusal.message).toBe(409);
+    expect(refusal.message).toMatch(
+      /^lab reset refused: cluster lab is busy: operation .* \(setup-replication on node1, by lab\) is running/,
     );
+    let op = await getOperation(wb, id);
+    for (let i = 0; op.state === 'running' && i < 600; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      op = await getOperation(wb, id);
+    }
     expect(op.state, whyFailed(op)).toBe('succeeded');
     await sql(0, 'CREATE TABLE student_rows AS SELECT g AS id FROM generate_series(1, 5000) g');
     await sql(0, 'SELECT pg_switch_wal()');
