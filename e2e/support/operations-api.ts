@@ -5,7 +5,7 @@ import type { RunningWalboard } from './walboard.ts';
 /** The operations API as a script would use it: plan, run (confirmed), follow to the end. */
 
 export async function planOperation(
-  wb: RunningWalboard,
+  wb: Pick<RunningWalboard, 'url' | 'admin'>,
   body: object,
   who: SignedIn = wb.admin,
 ): Promise<OperationPlan> {
@@ -20,7 +20,7 @@ export async function planOperation(
 }
 
 export async function startOperation(
-  wb: RunningWalboard,
+  wb: Pick<RunningWalboard, 'url' | 'admin'>,
   body: object,
   who: SignedIn = wb.admin,
 ): Promise<Response> {
@@ -32,7 +32,7 @@ export async function startOperation(
 }
 
 export async function getOperation(
-  wb: RunningWalboard,
+  wb: Pick<RunningWalboard, 'url' | 'admin'>,
   id: string,
   who: SignedIn = wb.admin,
 ): Promise<Operation> {
@@ -43,7 +43,7 @@ export async function getOperation(
 
 /** Starts `body` confirmed and waits until it has ended (polling the API every 200 ms). */
 export async function runOperation(
-  wb: RunningWalboard,
+  wb: Pick<RunningWalboard, 'url' | 'admin'>,
   body: object,
   ms = 240_000,
   who: SignedIn = wb.admin,

@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { WalboardConfig } from '@walboard/shared/config';
+import type { LabResetResult } from '@walboard/shared/guide';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AuditLog } from './audit/audit-log.ts';
 import { RefusalWindows } from './audit/refusal-window.ts';
@@ -23,6 +24,7 @@ import { installErrorHandler } from './http/errors.ts';
 import { historyRoutes } from './http/history-routes.ts';
 import { hostKeyAdminRoutes, hostKeyReadRoutes } from './http/host-key-routes.ts';
 import { labActionRoutes } from './http/lab-action-routes.ts';
+import { type LabResetListener, labResetRoutes } from './http/lab-reset-routes.ts';
 import { labReadRoutes, labWriteRoutes } from './http/lab-routes.ts';
 import { logRoutes } from './http/log-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
@@ -67,6 +69,8 @@ export interface BuildAppOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the one-time first-admin password goes (default: stdout). */
   announce?: (message: string) => void;
+  /** The embedded lab's reset (lab-main only): adds POST /api/lab/reset for admins. */
+  labReset?: () => Promise<LabResetResult>;
 }
 
 const defaultWebDist = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
@@ -205,6 +209,12 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   });
   app.decorate('guide', guide);
 
+  // Told after each lab reset (the guided lab's progress is cleared there).
+  const labResetListeners: LabResetListener[] = [];
+  app.decorate('onLabReset', (l: LabResetListener) => {
+    labResetListeners.push(l);
+  });
+
   // Access is decided here, by the scope a route is registered in. Public: health, sign-in.
   const scopeDeps = { sessions: authSessions, audit, secure: tls !== null };
   const sessionDeps = {
@@ -219,7 +229,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   };
   await app.register(
     async (pub) => {
-      await pub.register(healthRoutes, { version: WALBOARD_VERSION });
+      await pub.register(healthRoutes, { version: WALBOARD_VERSION, labReset: opts.labReset !== undefined });
       await pub.register(sessionPublicRoutes, sessionDeps);
     },
     { prefix: '/api' },
@@ -264,6 +274,14 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     roleScope('admin', scopeDeps, async (admin) => {
       await admin.register(adminRoutes, { users, sessions: authSessions, audit, auditStore: store.audit });
       await admin.register(hostKeyAdminRoutes, { guard: hostKeyGuard, audit });
+      if (opts.labReset)
+        await admin.register(labResetRoutes, {
+          reset: opts.labReset,
+          runner,
+          clusters: clusterNames,
+          audit,
+          listeners: labResetListeners,
+        });
     }),
     { prefix: '/api' },
   );
@@ -302,5 +320,7 @@ declare module 'fastify' {
     /** The embedded lab's one-time sign-in link; null elsewhere. */
     labLink: LabSignInLink | null;
     routeTable: readonly { method: string; url: string }[];
+    /** Adds a listener called after every successful lab reset (embedded lab only). */
+    onLabReset: (listener: LabResetListener) => void;
   }
 }

@@ -1,12 +1,25 @@
 import type { WalboardConfig } from '@walboard/shared/config';
+import type { LabResetResult } from '@walboard/shared/guide';
 import { buildApp } from './app.ts';
 
 /** Starts the controller on config.listen and closes it cleanly on SIGINT/SIGTERM. */
 export async function serve(
   config: WalboardConfig,
-  opts: { env?: NodeJS.ProcessEnv; onClose?: () => Promise<void>; configFile?: string } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv;
+    onClose?: () => Promise<void>;
+    configFile?: string;
+    /** The embedded lab's reset: given only by lab-main. */
+    labReset?: () => Promise<LabResetResult>;
+  } = {},
 ): Promise<void> {
-  const app = await buildApp({ config, logger: true, env: opts.env, configFile: opts.configFile });
+  const app = await buildApp({
+    config,
+    logger: true,
+    env: opts.env,
+    configFile: opts.configFile,
+    ...(opts.labReset ? { labReset: opts.labReset } : {}),
+  });
   const sep = config.listen.lastIndexOf(':');
   const host = config.listen.slice(0, sep).replace(/^\[|\]$/g, '');
   const port = Number(config.listen.slice(sep + 1));

@@ -9,7 +9,12 @@ export const errorBodySchema = z.strictObject({
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
-export const healthSchema = z.strictObject({ ok: z.boolean(), version: z.string() });
+export const healthSchema = z.strictObject({
+  ok: z.boolean(),
+  version: z.string(),
+  /** Present (true) only on the embedded lab, whose admins may reset it (POST /api/lab/reset). */
+  labReset: z.literal(true).optional(),
+});
 export type Health = z.infer<typeof healthSchema>;
 
 export const clusterSummarySchema = z.strictObject({

@@ -12,8 +12,18 @@ export interface ApiDeps {
 }
 
 /** Public: whether the controller is up (for load balancers and the login page). */
-export async function healthRoutes(app: FastifyInstance, deps: { version: string }): Promise<void> {
-  app.get('/health', async (): Promise<Health> => ({ ok: true, version: deps.version }));
+export async function healthRoutes(
+  app: FastifyInstance,
+  deps: { version: string; labReset?: boolean },
+): Promise<void> {
+  app.get(
+    '/health',
+    async (): Promise<Health> => ({
+      ok: true,
+      version: deps.version,
+      ...(deps.labReset ? { labReset: true as const } : {}),
+    }),
+  );
 }
 
 /** Read-only REST routes under /api, inside the viewer scope. */

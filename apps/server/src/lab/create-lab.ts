@@ -30,6 +30,8 @@ export interface Lab {
   binaries: PgBinaries;
   user: LabUser;
   nodes: LabNode[];
+  /** Names of the nodes this run started (a reset starts both): the ones stop() stops. */
+  started: Set<string>;
   /** Stops the servers this run started (a second run reuses servers it finds running). */
   stop(): Promise<void>;
 }
@@ -50,8 +52,7 @@ export async function createOrReuseLab(opts: LabOptions): Promise<Lab> {
   const log = opts.log ?? (() => {});
   const user = await labUser();
   let binaries = findPgBinaries();
-  const runAs = user.switchTo ? { uid: user.uid, gid: user.gid } : undefined;
-  const sh = new LocalTransport({ node: 'lab', ...(runAs ? { runAs } : {}) });
+  const sh = labShell(user);
 
   let dir = resolve(opts.dir);
   if (user.switchTo && !(await canUse(sh, dirname(dir)))) {
@@ -77,25 +78,14 @@ export async function createOrReuseLab(opts: LabOptions): Promise<Lab> {
   const password = await readOrCreatePassword(envFile);
   const [p1, p2] = opts.ports ?? [54321, 54322];
   const nodes = [labNode(dir, 'node1', p1), labNode(dir, 'node2', p2)];
-  const started: LabNode[] = [];
+  const started = new Set<string>();
   for (const n of nodes) {
     if (!(await exists(join(n.dataDir, 'PG_VERSION')))) await initNode(sh, binaries, n, password, user, log);
     if (await isRunning(sh, binaries, n)) {
       log(`${n.name}: already running on port ${n.port}, reusing it`);
     } else {
-      const r = await sh.exec(
-        pgCtlArgv({ binDir: binaries.binDir, ...n, configFile: join(n.confDir, 'postgresql.conf') }, 'start'),
-        {
-          timeoutMs: 90_000,
-        },
-      );
-      if (r.code !== 0) {
-        const tail = (await readFile(n.logFile, 'utf8').catch(() => '')).split('\n').slice(-8).join('\n');
-        throw new Error(
-          `lab ${n.name}: PostgreSQL did not start (pg_ctl exit ${r.code}):\n${r.stderr}${tail}\nLog: ${n.logFile}`,
-        );
-      }
-      started.push(n);
+      await startNode(sh, binaries, n);
+      started.add(n.name);
       log(`${n.name}: started on 127.0.0.1:${n.port}`);
     }
   }
@@ -114,27 +104,57 @@ export async function createOrReuseLab(opts: LabOptions): Promise<Lab> {
     binaries,
     user,
     nodes,
+    started,
     stop: async () => {
       await Promise.all(
-        started.map(async (n) => {
-          const r = await sh.exec(
-            pgCtlArgv({ binDir: binaries.binDir, dataDir: n.dataDir }, 'stop', ['-m', 'fast']),
-            {
-              timeoutMs: 90_000,
-            },
-          );
-          log(
-            r.code === 0
-              ? `${n.name}: stopped`
-              : `${n.name}: pg_ctl stop failed (exit ${r.code}): ${r.stderr.trim()}`,
-          );
-        }),
+        nodes
+          .filter((n) => started.has(n.name))
+          .map(async (n) => {
+            const r = await stopNode(sh, binaries, n.dataDir);
+            log(
+              r.code === 0
+                ? `${n.name}: stopped`
+                : `${n.name}: pg_ctl stop failed (exit ${r.code}): ${r.stderr.trim()}`,
+            );
+          }),
       );
     },
   };
 }
 
-function labNode(dir: string, name: string, port: number): LabNode {
+/** The shell the lab's servers run under: the lab user's, switched to when walboard runs as root. */
+export function labShell(user: LabUser): Transport {
+  return new LocalTransport({
+    node: 'lab',
+    ...(user.switchTo ? { runAs: { uid: user.uid, gid: user.gid } } : {}),
+  });
+}
+
+/** Starts a lab server with its Debian-style config; throws with its log's tail when it does not start. */
+export async function startNode(sh: Transport, bin: PgBinaries, n: LabNode): Promise<void> {
+  const r = await sh.exec(
+    pgCtlArgv({ binDir: bin.binDir, ...n, configFile: join(n.confDir, 'postgresql.conf') }, 'start'),
+    { timeoutMs: 90_000 },
+  );
+  if (r.code !== 0) {
+    const tail = (await readFile(n.logFile, 'utf8').catch(() => '')).split('\n').slice(-8).join('\n');
+    throw new Error(
+      `lab ${n.name}: PostgreSQL did not start (pg_ctl exit ${r.code}):\n${r.stderr}${tail}\nLog: ${n.logFile}`,
+    );
+  }
+}
+
+/** `pg_ctl stop -m fast` of the server running from `dataDir`. */
+export function stopNode(
+  sh: Transport,
+  bin: PgBinaries,
+  dataDir: string,
+  mode: 'fast' | 'immediate' = 'fast',
+) {
+  return sh.exec(pgCtlArgv({ binDir: bin.binDir, dataDir }, 'stop', ['-m', mode], 30), { timeoutMs: 40_000 });
+}
+
+export function labNode(dir: string, name: string, port: number): LabNode {
   const base = join(dir, name);
   return {
     name,
@@ -148,7 +168,8 @@ function labNode(dir: string, name: string, port: number): LabNode {
   };
 }
 
-async function initNode(
+/** initdb of one lab node, config moved to its own folder (what a fresh lab and a reset both do). */
+export async function initNode(
   sh: Transport,
   bin: PgBinaries,
   n: LabNode,
@@ -203,7 +224,7 @@ async function initNode(
   }
 }
 
-async function isRunning(sh: Transport, bin: PgBinaries, n: LabNode): Promise<boolean> {
+export async function isRunning(sh: Transport, bin: PgBinaries, n: LabNode): Promise<boolean> {
   const r = await sh.exec(pgCtlArgv({ binDir: bin.binDir, dataDir: n.dataDir }, 'status'), {
     timeoutMs: 10_000,
   });

@@ -89,6 +89,26 @@ export class OperationRunner {
     return this.locks.get(cluster) ?? null;
   }
 
+  /**
+   * Holds `cluster` for work done outside the runner (the lab reset): no operation starts until
+   * the returned release is called. Throws WB_ERR_CLUSTER_BUSY (409) while an operation holds it.
+   */
+  hold(cluster: string, what: { type: string; node: string; by: string }): () => void {
+    const held = this.locks.get(cluster);
+    if (held)
+      throw new OperationError(
+        409,
+        OperationErrorCodes.busy,
+        `cluster ${cluster} is busy: operation ${held.id} (${held.type} on ${held.node}, by ${held.by}) is running; wait for it to finish or cancel it, then try again`,
+        held.node,
+      );
+    const mine: Held = { id: randomUUID(), ...what };
+    this.locks.set(cluster, mine);
+    return () => {
+      if (this.locks.get(cluster) === mine) this.locks.delete(cluster);
+    };
+  }
+
   get(id: string): Operation | null {
     const live = this.active.get(id);
     return live ? structuredClone(live.op) : this.deps.store.get(id);

@@ -10,6 +10,8 @@ import hostkeysEn from '../features/hostkeys/messages.en.json';
 import hostkeysEs from '../features/hostkeys/messages.es.json';
 import journeyEn from '../features/journey/messages.en.json';
 import journeyEs from '../features/journey/messages.es.json';
+import labResetEn from '../features/lab-reset/messages.en.json';
+import labResetEs from '../features/lab-reset/messages.es.json';
 import logsEn from '../features/logs/messages.en.json';
 import logsEs from '../features/logs/messages.es.json';
 import navigationEn from '../features/navigation/messages.en.json';
@@ -46,6 +48,7 @@ const en = {
   ...guideEn,
   ...thenNowEn,
   ...journeyEn,
+  ...labResetEn,
 };
 const es = {
   ...coreEs,
@@ -63,6 +66,7 @@ const es = {
   ...guideEs,
   ...thenNowEs,
   ...journeyEs,
+  ...labResetEs,
 };
 
 /** The files each catalog is made of, untyped, so tests can find extra or clashing keys. */
@@ -83,6 +87,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     guideEn,
     thenNowEn,
     journeyEn,
+    labResetEn,
   ],
   es: [
     coreEs,
@@ -100,6 +105,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     guideEs,
     thenNowEs,
     journeyEs,
+    labResetEs,
   ],
 };
 

@@ -158,7 +158,11 @@ export function ArchivePanel({ node, archive }: { node: string; archive: NodeArc
         {ready && !ready.exists && <p className="text-slate-600">{t('archive.missing')}</p>}
         {ready?.exists && view?.window.total === 0 && <p className="text-slate-600">{t('archive.empty')}</p>}
         {view && view.window.rows.length > 0 && (
-          <div className="max-h-96 overflow-auto">
+          <div
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+            tabIndex={0}
+            className="max-h-96 overflow-auto focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+          >
             <table aria-label={t('archive.tableLabel', { node })} className="w-full text-left text-sm">
               <thead className="sticky top-0 bg-white text-xs text-slate-600">
                 <tr>

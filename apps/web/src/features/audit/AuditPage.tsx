@@ -37,7 +37,11 @@ export function AuditPage() {
       ) : view.entries.length === 0 ? (
         !view.problem && <Notice>{t('audit.empty')}</Notice>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+          tabIndex={0}
+          className="overflow-x-auto rounded-lg border border-slate-200 bg-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+        >
           <table aria-label={t('audit.tableLabel')} className="w-full text-left">
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
               <tr>

@@ -44,7 +44,11 @@ export function Topology({
       <h2 id={`${ids}-h`} className="mb-2 text-base font-semibold text-slate-900">
         {t('history.topology.heading')}
       </h2>
-      <div className="overflow-x-auto">
+      <div
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+        tabIndex={0}
+        className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+      >
         <svg
           data-testid="topology"
           role="img"

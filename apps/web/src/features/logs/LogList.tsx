@@ -52,7 +52,9 @@ export function LogList({ lines, follow, label, empty }: Props) {
       onScroll={onScroll}
       role="log"
       aria-label={label}
-      className="overflow-auto rounded border border-slate-200 bg-slate-50 font-mono text-xs"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling log with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+      tabIndex={0}
+      className="overflow-auto rounded border border-slate-200 bg-slate-50 font-mono text-xs focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
       style={{ height: VIEW_PX }}
     >
       {lines.length === 0 ? (

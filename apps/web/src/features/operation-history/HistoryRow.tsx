@@ -44,16 +44,20 @@ export function HistoryRow({
             data-testid="history-row-toggle"
             aria-expanded={open}
             aria-controls={open ? detailsId : undefined}
-            aria-label={t('opsHistory.toggleLabel', {
-              operation: typeText(operation.type),
-              node: operation.node,
-              when,
-            })}
             onClick={onToggle}
             className="rounded border border-slate-300 bg-white px-2 py-0.5 text-xs font-medium whitespace-nowrap text-slate-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-600"
           >
             <span aria-hidden="true">{open ? '▾ ' : '▸ '}</span>
             {open ? t('opsHistory.hide') : t('opsHistory.show', { count: operation.steps.length })}
+            {/* The visible words start the button's name (WCAG 2.5.3); which operation it is follows. */}
+            <span className="sr-only">
+              {' '}
+              {t('opsHistory.toggleLabel', {
+                operation: typeText(operation.type),
+                node: operation.node,
+                when,
+              })}
+            </span>
           </button>
         </td>
         <td className="px-3 py-2 whitespace-nowrap text-slate-700">

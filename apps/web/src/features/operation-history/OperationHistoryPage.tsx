@@ -48,7 +48,11 @@ export function OperationHistoryPage({ clusters, cluster, onSelectCluster, socke
       {state.operations.length === 0 ? (
         !problem && <Notice>{state.loaded ? t('opsHistory.empty') : t('opsHistory.loading')}</Notice>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+          tabIndex={0}
+          className="overflow-x-auto rounded-lg border border-slate-200 bg-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+        >
           <table aria-label={t('opsHistory.tableLabel', { cluster })} className="w-full text-left">
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
               <tr>

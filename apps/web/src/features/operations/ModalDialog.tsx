@@ -21,8 +21,13 @@ export function ModalDialog({ title, onClose, testId, tone = 'normal', children 
 
   useEffect(() => {
     const d = ref.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (d && !d.open) d.showModal();
-    return () => d?.close();
+    return () => {
+      d?.close();
+      // By now React has taken the dialog out of the page, so the browser does not return focus itself.
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
 
   return (

@@ -20,7 +20,9 @@ function StepOutput({ output }: { output: string }) {
       )}
       <pre
         data-testid="operation-step-output"
-        className="max-h-64 overflow-auto rounded bg-slate-900 p-2 font-mono text-xs whitespace-pre-wrap break-all text-slate-100"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+        tabIndex={0}
+        className="max-h-64 overflow-auto rounded bg-slate-900 p-2 font-mono text-xs whitespace-pre-wrap break-all text-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
       >
         {visibleControls(shown.text, true)}
       </pre>
@@ -41,7 +43,7 @@ function StepItem({ step, row }: { step: StepRun; row: StepRow }) {
         <span className="font-mono text-xs text-slate-500">{row.index + 1}.</span>
         <StateBadge state={step.state} />
         <StepKind row={row} />
-        <span className="text-sm text-slate-900">{step.title}</span>
+        <span className="min-w-0 text-sm wrap-anywhere text-slate-900">{step.title}</span>
         {row.critical && <CriticalMark />}
         {step.exitCode !== null && (
           <span

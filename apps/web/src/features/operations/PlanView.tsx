@@ -16,7 +16,7 @@ function PlanStepItem({ row }: { row: StepRow }) {
       <div className="flex flex-wrap items-baseline gap-2">
         <span className="font-mono text-xs text-slate-500">{row.index + 1}.</span>
         <StepKind row={row} />
-        <span className="text-sm text-slate-900">{row.title}</span>
+        <span className="min-w-0 text-sm wrap-anywhere text-slate-900">{row.title}</span>
         {row.critical && <CriticalMark />}
       </div>
       <StepDetails row={row} />

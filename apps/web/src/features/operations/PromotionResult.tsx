@@ -22,7 +22,9 @@ export function PromotionResult({ promotion }: { promotion: Promotion }) {
       </p>
       <pre
         data-testid="operation-promotion-history"
-        className="max-h-48 overflow-auto rounded border border-green-200 bg-white p-2 font-mono text-xs whitespace-pre-wrap text-slate-900"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+        tabIndex={0}
+        className="max-h-48 overflow-auto rounded border border-green-200 bg-white p-2 font-mono text-xs whitespace-pre-wrap text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
       >
         {promotion.history}
       </pre>

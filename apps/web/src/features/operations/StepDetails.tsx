@@ -120,7 +120,11 @@ function CheckRuns({ runs }: { runs: readonly CheckRun[] }) {
           <NodeLabel node={run.node} />
           {run.argv.length > 0 && <ArgvList argv={run.argv} />}
           {run.sql !== null && (
-            <pre className="overflow-x-auto rounded border border-slate-300 bg-slate-50 p-1.5 font-mono text-xs whitespace-pre-wrap text-slate-900">
+            <pre
+              // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+              tabIndex={0}
+              className="overflow-x-auto rounded border border-slate-300 bg-slate-50 p-1.5 font-mono text-xs whitespace-pre-wrap text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+            >
               {run.sql}
             </pre>
           )}
@@ -158,7 +162,9 @@ function StepSqlAndFile({ row }: { row: StepRow }) {
         <div className="space-y-1">
           <pre
             data-testid="step-sql"
-            className="overflow-x-auto rounded border border-slate-300 bg-slate-50 p-2 font-mono text-xs whitespace-pre-wrap text-slate-900"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+            tabIndex={0}
+            className="overflow-x-auto rounded border border-slate-300 bg-slate-50 p-2 font-mono text-xs whitespace-pre-wrap text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
           >
             {row.sql}
           </pre>
@@ -206,7 +212,9 @@ function StepSqlAndFile({ row }: { row: StepRow }) {
               <p className="text-xs text-slate-700">{t('operations.plan.diff')}</p>
               <pre
                 data-testid="step-diff"
-                className="max-h-72 overflow-auto rounded border border-slate-300 bg-white py-1 font-mono text-xs"
+                // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+                tabIndex={0}
+                className="max-h-72 overflow-auto rounded border border-slate-300 bg-white py-1 font-mono text-xs focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
               >
                 {row.file.diff.map((line, i) => (
                   // biome-ignore lint/suspicious/noArrayIndexKey: diff lines are a fixed list and repeat

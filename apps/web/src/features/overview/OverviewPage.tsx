@@ -6,6 +6,7 @@ import { ClusterPicker } from '../clusters/ClusterPicker.tsx';
 import { LagCharts } from '../history/LagCharts.tsx';
 import { Topology } from '../history/Topology.tsx';
 import { OverviewJourney } from '../journey/OverviewJourney.tsx';
+import { ResetLab } from '../lab-reset/ResetLab.tsx';
 import type { ClusterFeed } from '../live/use-cluster-feed.ts';
 import type { LiveSocket } from '../live/use-live-socket.ts';
 import { LogPanel } from '../logs/LogPanel.tsx';
@@ -41,7 +42,10 @@ export function OverviewPage({ clusters, cluster, onSelectCluster, feed, socket 
             <span className="text-sm text-slate-600">{t('overview.nodeCount', { count: nodes.length })}</span>
           )}
         </div>
-        <ClusterPicker clusters={clusters} selected={cluster} onSelect={onSelectCluster} />
+        <div className="flex flex-wrap items-center gap-3">
+          <ResetLab />
+          <ClusterPicker clusters={clusters} selected={cluster} onSelect={onSelectCluster} />
+        </div>
       </div>
 
       {problem?.kind === 'rejected' && (

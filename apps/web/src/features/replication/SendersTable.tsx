@@ -21,7 +21,11 @@ export function SendersTable({ senders }: { senders: readonly WalSender[] }) {
   return (
     <section className="text-sm">
       <h3 className="font-semibold text-slate-800">{t('replication.senders.title')}</h3>
-      <div className="overflow-x-auto">
+      <div
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+        tabIndex={0}
+        className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+      >
         <table data-testid="node-senders" className="min-w-full text-left text-xs">
           <caption className="sr-only">{t('replication.senders.caption')}</caption>
           <thead className="text-slate-600">

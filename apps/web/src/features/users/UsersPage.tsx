@@ -58,7 +58,11 @@ export function UsersPage() {
       {users.status === 'loading' && <Notice>{t('users.loading')}</Notice>}
       {users.status === 'error' && <Notice tone="error">{t(users.problem.key, users.problem.vars)}</Notice>}
       {users.status === 'ready' && (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <div
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+          tabIndex={0}
+          className="overflow-x-auto rounded-lg border border-slate-200 bg-white focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600"
+        >
           <table aria-label={t('users.tableLabel')} className="w-full text-left">
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
               <tr>
