@@ -21,14 +21,25 @@ const VIEWS: View[] = [
   {
     name: 'Overview',
     open: async (page, url) => {
-      await page.goto(`${url}/#/`);
+      await page.goto(`${url}/#/overview`);
+      await page.getByTestId('lang-en').click();
       await page.getByTestId('node-card-node2').waitFor({ timeout: 15_000 });
+    },
+  },
+  {
+    // Where the embedded lab opens (no section named): the guided steps and the WAL journey.
+    name: 'Lab view with the WAL journey',
+    open: async (page, url) => {
+      await page.goto(`${url}/#/`);
+      await page.getByTestId('lab-step-prepare').waitFor({ timeout: 15_000 });
+      await page.getByTestId('wal-journey').waitFor({ timeout: 15_000 });
+      await page.getByTestId('lab-then-now').first().waitFor({ timeout: 15_000 });
     },
   },
   {
     name: 'Reset lab dialog',
     open: async (page, url) => {
-      await page.goto(`${url}/#/`);
+      await page.goto(`${url}/#/overview`);
       await page.getByTestId('lab-reset-open').click();
       await page.getByTestId('lab-reset-dialog').waitFor();
     },
@@ -36,7 +47,7 @@ const VIEWS: View[] = [
   {
     name: 'Operation dialog with its plan',
     open: async (page, url) => {
-      await page.goto(`${url}/#/`);
+      await page.goto(`${url}/#/overview`);
       await page.getByTestId('node-actions-node1').click();
       await page.getByTestId('node-action-node1-setup-replication').click();
       await page.getByTestId('operation-dialog').waitFor();
@@ -56,6 +67,16 @@ const VIEWS: View[] = [
     open: async (page, url) => {
       await page.goto(`${url}/#/users`);
       await page.getByTestId('user-row-lab').waitFor({ timeout: 15_000 });
+    },
+  },
+  {
+    name: 'Lab view in Spanish, a step plan open',
+    open: async (page, url) => {
+      await page.goto(`${url}/#/lab`);
+      await page.getByTestId('lang-es').click();
+      const commands = page.getByTestId('lab-step-shipping').getByTestId('lab-step-commands');
+      await commands.locator('summary').click();
+      await commands.getByTestId('operation-plan').waitFor({ timeout: 15_000 });
     },
   },
 ];
@@ -127,6 +148,20 @@ describe('accessibility and small screens', () => {
     );
     // Sanity: the Overview has its navigation, node actions and panels; a walk of a handful means a broken test.
     expect(walk.controls.length).toBeGreaterThan(10);
+    expect(walk.unreached, `reached in order:\n${walk.reached.join('\n')}`).toEqual([]);
+    expect(walk.noIndicator).toEqual([]);
+  });
+
+  it('Tab alone reaches every control of the Lab view (steps, journey buttons), each with a visible focus indicator', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto('about:blank');
+    await VIEWS.find((v) => v.name === 'Lab view with the WAL journey')?.open(page, lab.url);
+    const walk = await walkWithTab(page);
+    console.log(
+      `Lab view by keyboard: ${walk.controls.length - walk.unreached.length} of ${walk.controls.length} controls reached in ${walk.reached.length} Tab stops, ${walk.noIndicator.length} without visible focus`,
+    );
+    // Eight steps, each with its plan, Run and Check, and the journey's two buttons.
+    expect(walk.controls.length).toBeGreaterThan(30);
     expect(walk.unreached, `reached in order:\n${walk.reached.join('\n')}`).toEqual([]);
     expect(walk.noIndicator).toEqual([]);
   });

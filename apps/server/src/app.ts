@@ -214,6 +214,16 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   app.decorate('onLabReset', (l: LabResetListener) => {
     labResetListeners.push(l);
   });
+  // Two bare servers again: the guided lab starts over at its first step for everyone watching.
+  labResetListeners.push(() => {
+    for (const c of clusterNames) {
+      try {
+        guide.restart(c);
+      } catch (err) {
+        app.log.error({ err }, `the lab progress of ${c} was not reset`);
+      }
+    }
+  });
 
   // Access is decided here, by the scope a route is registered in. Public: health, sign-in.
   const scopeDeps = { sessions: authSessions, audit, secure: tls !== null };

@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
 import { Notice } from '../../layout/Notice.tsx';
 import { ClusterPicker } from '../clusters/ClusterPicker.tsx';
+import { ResetLab } from '../lab-reset/ResetLab.tsx';
 import type { ClusterFeed } from '../live/use-cluster-feed.ts';
 import type { LiveSocket } from '../live/use-live-socket.ts';
 import { OperationDialog } from '../operations/OperationDialog.tsx';
@@ -57,7 +58,10 @@ export function LabPage({ clusters, cluster, onSelectCluster, feed, socket, step
         <h1 id="lab-heading" className="text-xl font-semibold text-slate-900">
           {t('guide.heading', { cluster })}
         </h1>
-        <ClusterPicker clusters={clusters} selected={cluster} onSelect={onSelectCluster} />
+        <div className="flex flex-wrap items-center gap-3">
+          <ResetLab />
+          <ClusterPicker clusters={clusters} selected={cluster} onSelect={onSelectCluster} />
+        </div>
       </div>
       <p className="max-w-3xl text-sm text-slate-800">{t('guide.intro')}</p>
       {!canOperate && <Notice>{t('guide.viewerNote')}</Notice>}
