@@ -86,6 +86,19 @@ describe('Reset lab in the browser brings back two bare servers', () => {
     ).toBe(true);
     expect(await setAside('node2')).not.toEqual([]);
 
+    // A Check of the guided lab recorded before the reset…
+    const checked = await fetch(`${lab.url}/api/clusters/lab/lab/steps/start/check`, {
+      method: 'POST',
+      headers: admin.mutation,
+      body: '{}',
+    });
+    expect(checked.status).toBe(200);
+    const labProgress = async () =>
+      (await (
+        await fetch(`${lab.url}/api/clusters/lab/lab`, { headers: { cookie: admin.cookie } })
+      ).json()) as { steps: { id: string; check: { state: string } | null }[] };
+    expect((await labProgress()).steps.find((x) => x.id === 'start')?.check?.state).toBe('passed');
+
     // The admin resets it from the page.
     await page.getByTestId('lab-reset-open').click();
     const dialog = page.getByTestId('lab-reset-dialog');
@@ -120,6 +133,8 @@ describe('Reset lab in the browser brings back two bare servers', () => {
       expect((await archived(node)) ?? []).toEqual([]);
       expect(await setAside(node)).toEqual([]);
     }
+    // …is gone: the guided lab starts over at its first step.
+    expect((await labProgress()).steps.every((x) => x.check === null)).toBe(true);
     // Escape closes the dialog once the reset is over.
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
