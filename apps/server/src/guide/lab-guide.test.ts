@@ -143,6 +143,13 @@ describe('guided lab on two local servers: Run then Check, step by step', () => 
       payload: {},
     });
     expect(refused.statusCode).toBe(403);
+    // Many viewers asking at once start one planning, not one each (planning runs commands on nodes).
+    const planned = app.guide.plan('lab', 'prepare');
+    expect(app.guide.plan('lab', 'prepare')).toBe(planned);
+    await planned;
+    const again = app.guide.plan('lab', 'prepare');
+    expect(again).not.toBe(planned);
+    await again;
     const unknown = await app.inject({
       method: 'GET',
       url: '/api/clusters/lab/lab/steps/nope/plan',

@@ -93,10 +93,24 @@ export class LabGuide {
     return this.save({ cluster, pair: p.pair, since: this.now().toISOString(), checks: {}, updatedAt: null });
   }
 
-  /** The dry-run plan of a step's operation: the exact commands for these nodes and this version. */
+  /** Plans being made now, by cluster and step: viewers asking at once share one. */
+  private readonly planning = new Map<string, Promise<OperationPlan>>();
+
+  /**
+   * The dry-run plan of a step's operation: the exact commands for these nodes and this version.
+   * Planning reads facts on the nodes (commands, queries); any viewer may ask, so requests that
+   * arrive while the same plan is being made get that one instead of starting another.
+   */
   plan(cluster: string, step: LabStepId): Promise<OperationPlan> {
     const p = this.stored(cluster);
-    return this.deps.runner.plan(cluster, { ...stepRequest(step, p.pair), dryRun: true });
+    const key = `${cluster}\0${step}\0${p.pair.primary}\0${p.pair.standby}`;
+    const inFlight = this.planning.get(key);
+    if (inFlight) return inFlight;
+    const made = this.deps.runner
+      .plan(cluster, { ...stepRequest(step, p.pair), dryRun: true })
+      .finally(() => this.planning.delete(key));
+    this.planning.set(key, made);
+    return made;
   }
 
   /** Runs a step's Check on live state, keeps its result and sends it to everyone watching. */
