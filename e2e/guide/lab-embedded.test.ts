@@ -6,10 +6,11 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildApp } from '@walboard/server/src/app.ts';
-import { createOrReuseLab, LAB_PASSWORD_ENV, type Lab } from '@walboard/server/src/lab/create-lab.ts';
+import { createOrReuseLab, type Lab } from '@walboard/server/src/lab/create-lab.ts';
+import { labSql } from '@walboard/server/src/lab/test-support/lab-sql.ts';
 import { freePort } from '@walboard/server/src/nodes/test-support/sshd-fixture.ts';
 import { LAB_STEP_IDS } from '@walboard/shared/guide';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabPage } from '../pom/lab-page.ts';
@@ -50,21 +51,8 @@ describe('the Lab view on the embedded lab, in English', () => {
   });
 
   const node = (i: 0 | 1) => lab.config.clusters[0]?.nodes[i]?.name ?? '';
-  async function sql<R extends pg.QueryResultRow>(i: 0 | 1, text: string): Promise<R[]> {
-    const c = new pg.Client({
-      host: '127.0.0.1',
-      port: lab.nodes[i]?.port,
-      user: 'postgres',
-      password: lab.env[LAB_PASSWORD_ENV],
-      database: 'postgres',
-    });
-    await c.connect();
-    try {
-      return (await c.query<R>(text)).rows;
-    } finally {
-      await c.end();
-    }
-  }
+  const sql = <R extends pg.QueryResultRow>(i: 0 | 1, text: string, params: unknown[] = []) =>
+    labSql<R>(lab, i, text, params);
 
   it('the printed link opens the Lab view: two bare servers, eight stages, none checked', async () => {
     const link = app.labLink?.url(base);

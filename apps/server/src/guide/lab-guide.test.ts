@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { LAB_STEP_IDS, type LabProgress, type LabStepId, labProgressSchema } from '@walboard/shared/guide';
 import type { Operation } from '@walboard/shared/operations';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../app.ts';
 import { addUser, type SignedIn, signInInject, withTestAdmin } from '../auth/test-support/sign-in.ts';
-import { createOrReuseLab, LAB_PASSWORD_ENV, type Lab } from '../lab/create-lab.ts';
+import { createOrReuseLab, type Lab } from '../lab/create-lab.ts';
+import { labSql } from '../lab/test-support/lab-sql.ts';
 import { freePort } from '../nodes/test-support/sshd-fixture.ts';
 
 describe('guided lab on two local servers: Run then Check, step by step', () => {
@@ -47,21 +48,8 @@ describe('guided lab on two local servers: Run then Check, step by step', () => 
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  async function sql<R extends pg.QueryResultRow>(node: 0 | 1, text: string): Promise<R[]> {
-    const c = new pg.Client({
-      host: '127.0.0.1',
-      port: lab.nodes[node]?.port,
-      user: 'postgres',
-      password: lab.env[LAB_PASSWORD_ENV],
-      database: 'postgres',
-    });
-    await c.connect();
-    try {
-      return (await c.query<R>(text)).rows;
-    } finally {
-      await c.end();
-    }
-  }
+  const sql = <R extends pg.QueryResultRow>(i: 0 | 1, text: string, params: unknown[] = []) =>
+    labSql<R>(lab, i, text, params);
 
   async function progress(who: SignedIn = admin): Promise<LabProgress> {
     const res = await app.inject({

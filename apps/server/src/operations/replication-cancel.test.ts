@@ -2,10 +2,11 @@ import { chmod, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Operation } from '@walboard/shared/operations';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../audit/audit-log.ts';
-import { createOrReuseLab, LAB_PASSWORD_ENV, type Lab } from '../lab/create-lab.ts';
+import { createOrReuseLab, type Lab } from '../lab/create-lab.ts';
+import { labSql } from '../lab/test-support/lab-sql.ts';
 import type { NodeSession } from '../nodes/node-session.ts';
 import { buildSessions } from '../nodes/registry.ts';
 import { freePort } from '../nodes/test-support/sshd-fixture.ts';
@@ -28,21 +29,8 @@ describe('cancelling a base backup while it copies', () => {
   let runner: OperationRunner;
   const published = new PublishedOperations();
 
-  const sql = async <R extends pg.QueryResultRow>(i: 0 | 1, text: string): Promise<R[]> => {
-    const c = new pg.Client({
-      host: '127.0.0.1',
-      port: lab.nodes[i]?.port,
-      user: 'postgres',
-      password: lab.env[LAB_PASSWORD_ENV],
-      database: 'postgres',
-    });
-    await c.connect();
-    try {
-      return (await c.query<R>(text)).rows;
-    } finally {
-      await c.end();
-    }
-  };
+  const sql = <R extends pg.QueryResultRow>(i: 0 | 1, text: string, params: unknown[] = []) =>
+    labSql<R>(lab, i, text, params);
 
   beforeAll(async () => {
     dir = await mkdtemp('/var/tmp/walboard-repl-cancel-');

@@ -2,10 +2,11 @@ import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Operation, OperationPlan } from '@walboard/shared/operations';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../audit/audit-log.ts';
 import { createOrReuseLab, LAB_PASSWORD_ENV, type Lab } from '../lab/create-lab.ts';
+import { labSql } from '../lab/test-support/lab-sql.ts';
 import type { NodeSession } from '../nodes/node-session.ts';
 import { buildSessions } from '../nodes/registry.ts';
 import { freePort } from '../nodes/test-support/sshd-fixture.ts';
@@ -58,26 +59,8 @@ describe('setup-replication → promote → clean-archive on two local servers',
     expect(res.statusCode, res.body).toBe(202);
     return published.finished(res.json<{ id: string }>().id, ms);
   }
-  /** The test's own connection to a lab server (not walboard's). */
-  async function sql<R extends pg.QueryResultRow>(
-    i: 0 | 1,
-    text: string,
-    params: unknown[] = [],
-  ): Promise<R[]> {
-    const c = new pg.Client({
-      host: '127.0.0.1',
-      port: lab.nodes[i]?.port,
-      user: 'postgres',
-      password: lab.env[LAB_PASSWORD_ENV],
-      database: 'postgres',
-    });
-    await c.connect();
-    try {
-      return (await c.query<R>(text, params)).rows;
-    } finally {
-      await c.end();
-    }
-  }
+  const sql = <R extends pg.QueryResultRow>(i: 0 | 1, text: string, params: unknown[] = []) =>
+    labSql<R>(lab, i, text, params);
   const failed = (op: Operation) =>
     `${op.message}\n${op.steps
       .filter((s) => s.state === 'failed')
