@@ -3,41 +3,27 @@
 // reads the exact commands, presses Run (plan shown, then confirmed), watches the output and
 // presses Check — from two bare servers to a promoted standby. A second page watching the same
 // cluster sees the same progress live. The end state is proved with the test's own SQL.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { buildApp } from '@walboard/server/src/app.ts';
-import { createOrReuseLab, type Lab } from '@walboard/server/src/lab/create-lab.ts';
+import type { Lab } from '@walboard/server/src/lab/create-lab.ts';
 import { labSql } from '@walboard/server/src/lab/test-support/lab-sql.ts';
-import { freePort } from '@walboard/server/src/nodes/test-support/sshd-fixture.ts';
 import { LAB_STEP_IDS } from '@walboard/shared/guide';
 import type pg from 'pg';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabPage } from '../pom/lab-page.ts';
 import { type BrowserHandle, launchChromium } from '../support/browser.ts';
-import { WEB_DIST } from '../support/walboard.ts';
+import { type LabApp, startLabApp } from '../support/lab-app.ts';
 
 describe('the Lab view on the embedded lab, in English', () => {
-  let dir: string;
+  let labApp: LabApp;
   let lab: Lab;
-  let app: Awaited<ReturnType<typeof buildApp>>;
   let base: string;
   let browser: BrowserHandle;
   let page: Page;
   let student: LabPage;
 
   beforeAll(async () => {
-    dir = await mkdtemp('/var/tmp/walboard-lab-view-');
-    await chmod(dir, 0o755);
-    lab = await createOrReuseLab({
-      dir: join(dir, 'lab'),
-      ports: [await freePort(), await freePort()],
-      log: () => {},
-    });
-    app = await buildApp({ config: lab.config, env: lab.env, webDist: WEB_DIST, announce: () => {} });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const addr = app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    labApp = await startLabApp('walboard-lab-view');
+    ({ lab, base } = labApp);
     browser = await launchChromium();
     page = await browser.context.newPage();
     student = new LabPage(page);
@@ -45,9 +31,7 @@ describe('the Lab view on the embedded lab, in English', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await lab?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await labApp?.close();
   });
 
   const node = (i: 0 | 1) => lab.config.clusters[0]?.nodes[i]?.name ?? '';
@@ -55,9 +39,7 @@ describe('the Lab view on the embedded lab, in English', () => {
     labSql<R>(lab, i, text, params);
 
   it('the printed link opens the Lab view: two bare servers, eight stages, none checked', async () => {
-    const link = app.labLink?.url(base);
-    if (!link) throw new Error('the lab has no sign-in link');
-    await page.goto(link);
+    await page.goto(labApp.link);
     await student.waitForLoaded();
     expect(page.url()).toMatch(/#\/lab$/);
     expect(await page.getByTestId('nav-lab').getAttribute('aria-current')).toBe('page');

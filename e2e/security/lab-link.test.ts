@@ -1,43 +1,24 @@
 // The embedded lab's sign-in, tried in a real browser: opening the page from 127.0.0.1 is not
 // enough (any local account or port forwarder could); the one-time link printed at start signs
 // one browser in, leaves the address bar, and a second browser with the same link gets the form.
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { buildApp } from '@walboard/server/src/app.ts';
-import { createOrReuseLab, type Lab } from '@walboard/server/src/lab/create-lab.ts';
-import { freePort } from '@walboard/server/src/nodes/test-support/sshd-fixture.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BrowserHandle, launchChromium } from '../support/browser.ts';
-import { WEB_DIST } from '../support/walboard.ts';
+import { type LabApp, startLabApp } from '../support/lab-app.ts';
 
 describe("the lab's one-time sign-in link, in a browser", () => {
-  let dir: string;
-  let lab: Lab;
-  let app: Awaited<ReturnType<typeof buildApp>>;
+  let labApp: LabApp;
   let base: string;
   let browser: BrowserHandle;
 
   beforeAll(async () => {
-    // Under /var/tmp: as root the lab's servers run as another user, who must reach the folder.
-    dir = await mkdtemp('/var/tmp/walboard-lab-link-');
-    await chmod(dir, 0o755);
-    lab = await createOrReuseLab({
-      dir: join(dir, 'lab'),
-      ports: [await freePort(), await freePort()],
-      log: () => {},
-    });
-    app = await buildApp({ config: lab.config, env: lab.env, webDist: WEB_DIST, announce: () => {} });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const addr = app.server.address();
-    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    labApp = await startLabApp('walboard-lab-link');
+    base = labApp.base;
     browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await app?.close();
-    await lab?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await labApp?.close();
   });
 
   it('127.0.0.1 alone gets the login form, not the lab admin', async () => {
@@ -49,8 +30,7 @@ describe("the lab's one-time sign-in link, in a browser", () => {
   });
 
   it('the printed link signs this browser in once; the token leaves the address bar; a second browser gets the form', async () => {
-    const link = app.labLink?.url(base);
-    if (!link) throw new Error('the lab has no sign-in link');
+    const link = labApp.link;
     const page = await browser.context.newPage();
     await page.goto(link);
     await page.getByTestId('auto-login-notice').waitFor({ timeout: 10_000 });
