@@ -4,7 +4,7 @@
 // promovido. Aquí el enlace es ssh de verdad (clave nueva, known_hosts desde el registro de
 // walboard) y los segmentos viajan por rsync+ssh. El estado final se prueba con SQL del propio test.
 import { readdir } from 'node:fs/promises';
-import type { LabStepId } from '@walboard/shared/guide';
+import { LAB_STEP_IDS } from '@walboard/shared/guide';
 import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HostInfo, type HostsRun, psql } from '../hosts/harness.ts';
@@ -67,17 +67,7 @@ describe('la vista Laboratorio en español, en dos hosts desnudos con ssh', () =
     expect(link).toContain('ssh-keygen');
     expect(link).toContain('authorized_keys');
 
-    const steps: LabStepId[] = [
-      'prepare',
-      'link',
-      'shipping',
-      'base-backup',
-      'standby-config',
-      'start',
-      'promote',
-      'after-promotion',
-    ];
-    for (const id of steps) {
+    for (const id of LAB_STEP_IDS) {
       expect(await student.run(id), id).toBe('succeeded');
       // The student closes the segment themselves, with the WAL journey's button.
       if (id === 'shipping') await student.switchSegment();
