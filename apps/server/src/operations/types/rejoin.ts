@@ -4,7 +4,12 @@ import { operationRequestSchema } from '@walboard/shared/operations';
 import { hbaAddress, peerAddress } from '../../nodes/node-address.ts';
 import type { Capabilities } from '../../postgres/capabilities.ts';
 import { buildConninfo } from '../../postgres/conninfo.ts';
-import { type ControlData, parseControlData, stoppedCleanly } from '../../postgres/control-data.ts';
+import {
+  type ControlData,
+  parseControlData,
+  parseControlFile,
+  stoppedCleanly,
+} from '../../postgres/control-data.ts';
 import { replicationAccess, withHbaLine } from '../../postgres/hba-file.ts';
 import { lsnToBigInt } from '../../postgres/lsn.ts';
 import { pgCtlArgv } from '../../postgres/pg-ctl.ts';
@@ -152,6 +157,18 @@ export function streamingCheckStep(
   );
 }
 
+/** Why a node that runs cannot be rejoined (null when it is stopped). */
+export function runningRefusal(
+  n: string,
+  p: string,
+  server: Pick<ServerFacts, 'running' | 'inRecovery'>,
+): string | null {
+  if (!server.running) return null;
+  if (server.inRecovery === true)
+    return `${n} is running (in recovery): rejoin works on a stopped server; stop it first (operation stop, fast mode), then plan rejoin again`;
+  return `${n} runs${server.inRecovery === false ? ' as a primary and accepts writes' : ''}: rejoining it now would throw away what clients write there. Stop it first (operation stop, fast mode) once no client needs it — if ${p} is not the primary yet, promote ${p} with a fence — then plan rejoin again`;
+}
+
 export interface RejoinFacts {
   node: NodeConfig;
   primary: NodeConfig;
@@ -212,16 +229,8 @@ export async function readRejoinFacts(
     reader.home(p),
   ]);
   // First: never act on a server that runs, least of all one that accepts writes.
-  if (server.running && server.inRecovery !== true)
-    throw new PlanRefusal(
-      n,
-      `${n} runs${server.inRecovery === false ? ' as a primary and accepts writes' : ''}: rejoining it now would throw away what clients write there. Stop it first (operation stop, fast mode) once no client needs it — if ${p} is not the primary yet, promote ${p} with a fence — then plan rejoin again`,
-    );
-  if (server.running)
-    throw new PlanRefusal(
-      n,
-      `${n} is running (in recovery): rejoin works on a stopped server; stop it first (operation stop, fast mode), then plan rejoin again`,
-    );
+  const running = runningRefusal(n, p, server);
+  if (running) throw new PlanRefusal(n, running);
   const caps = needCaps(n, server);
   const primaryCaps = needRunningPrimary(p, pServer, `be the primary ${n} rejoins`);
   if (caps.major !== primaryCaps.major)
@@ -262,8 +271,14 @@ export async function readRejoinFacts(
   if (!hba) throw new PlanRefusal(p, `${hbaPath} (the server's hba_file) cannot be read on ${p}`);
   let control: ControlData | null = null;
   let controlError: string | null = null;
-  if (!tools.pg_controldata) controlError = `there is no pg_controldata for PostgreSQL ${caps.major} on ${n}`;
-  else {
+  if (!tools.pg_controldata) {
+    // The control file itself then: enough to tell a clean case, not whether pg_rewind could work.
+    try {
+      control = parseControlFile(await reader.session(n).transport.readFile(`${dataDir}/global/pg_control`));
+    } catch (err) {
+      controlError = `there is no pg_controldata for PostgreSQL ${caps.major} on ${n}, and global/pg_control could not be read (${(err as Error).message})`;
+    }
+  } else {
     const r = await reader.exec(n, ['env', 'LC_ALL=C', tools.pg_controldata, '-D', dataDir]);
     try {
       if (r.code !== 0) throw new Error(`${tools.pg_controldata} exited with ${r.code}: ${r.stderr.trim()}`);
@@ -559,7 +574,7 @@ export function planRejoin(
         n,
         `PostgreSQL ${f.caps.major} lets only a superuser be pg_rewind's source, and walboard connects as ${user}: ${baseBackupOffer(n, p)}`,
       );
-    if (f.control && !f.control.walLogHints && f.control.checksumVersion === 0)
+    if (f.control && f.control.walLogHints === false && f.control.checksumVersion === 0)
       throw new PlanRefusal(
         n,
         `${n} has diverged from ${p} (${div.why}), and pg_rewind cannot rewind it: it needs every page change since the fork point in WAL, which PostgreSQL writes only with wal_log_hints = on or data checksums, and ${n} had neither (wal_log_hints off, data checksum version 0). ${baseBackupOffer(n, p).replace(/^m/, 'M')}; to make a later rewind possible, set wal_log_hints = on on every node (configure-primary) or create clusters with initdb --data-checksums`,
@@ -603,7 +618,7 @@ export function planRejoin(
             ? [{ node: n, argv: ['env', 'LC_ALL=C', f.pgControldata, '-D', f.node.postgres.dataDir] }]
             : []),
         ],
-        detail: `${n}: ${div.why}.${f.control ? ` Control data: state ${f.control.state}, checkpoint ${f.control.checkpointLsn} (REDO ${f.control.redoLsn}) on timeline ${f.control.timeline}, wal_log_hints ${f.control.walLogHints ? 'on' : 'off'}, data checksum version ${f.control.checksumVersion}.` : ''}`,
+        detail: `${n}: ${div.why}.${f.control ? ` Control data: state ${f.control.state}, checkpoint ${f.control.checkpointLsn} (REDO ${f.control.redoLsn}) on timeline ${f.control.timeline}, ${hintsText(f.control)}.` : ''}`,
         phase: prep,
         critical: true,
       },
@@ -658,7 +673,7 @@ export function planRejoin(
         `${n} has no restore_command of its own, so pg_rewind runs without --restore-target-wal: the WAL it needs from before the fork point must still be in ${n}'s ${f.caps.walDir}.`,
       );
     notes.push(
-      `pg_rewind needs wal_log_hints = on or data checksums on ${n}${f.control ? ` (wal_log_hints ${f.control.walLogHints ? 'on' : 'off'}, data checksum version ${f.control.checksumVersion})` : ''}: without them a rewind could miss pages changed only by hint bits, so walboard refuses it and offers base-backup.`,
+      `pg_rewind needs wal_log_hints = on or data checksums on ${n}${f.control ? ` (${hintsText(f.control)})` : ''}: without them a rewind could miss pages changed only by hint bits, so walboard refuses it and offers base-backup.`,
     );
   }
   const cs = 'configure-standby';
@@ -703,6 +718,12 @@ export function planRejoin(
   });
   steps.push(streamingCheckStep(f.node, f.primary, { extra: { phase: 'verify', critical: true } }));
   return { steps, notes, phases, specs, divergence: div };
+}
+
+function hintsText(c: ControlData): string {
+  if (c.walLogHints === null)
+    return 'wal_log_hints and data checksums unknown (read from global/pg_control: pg_rewind checks them itself)';
+  return `wal_log_hints ${c.walLogHints ? 'on' : 'off'}, data checksum version ${c.checksumVersion}`;
 }
 
 function quoteIdent(s: string): string {
