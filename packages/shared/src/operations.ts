@@ -304,6 +304,15 @@ export const operationRequestSchema = z.discriminatedUnion('type', [
       replicationUser: replicationUserSchema,
     }),
   }),
+  /** The old primary (node, stopped) becomes a standby of `primary`, with pg_rewind when it diverged. */
+  z.strictObject({
+    type: z.literal('rejoin'),
+    ...common,
+    params: z.strictObject({
+      primary: nameSchema,
+      replicationUser: replicationUserSchema,
+    }),
+  }),
 ]);
 export type OperationRequest = z.infer<typeof operationRequestSchema>;
 export type OperationType = OperationRequest['type'];
@@ -326,6 +335,7 @@ export const OPERATION_TYPES: readonly OperationType[] = [
   'prepare-archive-dir',
   'set-settings',
   'set-standby-source',
+  'rejoin',
 ];
 
 /** Stops a server, drops data or rewrites a file: these run only with confirm: true. */
@@ -342,6 +352,7 @@ export const DESTRUCTIVE_TYPES: ReadonlySet<OperationType> = new Set<OperationTy
   'promote',
   'clean-archive',
   'setup-replication',
+  'rejoin',
 ]);
 
 /** A command or statement a check step runs on one node (shown in the plan). */

@@ -7,6 +7,7 @@ import { configureStandbyOperation } from './types/configure-standby.ts';
 import { linkNodesOperation } from './types/link-nodes.ts';
 import { preflightOperation } from './types/preflight.ts';
 import { promoteOperation } from './types/promote.ts';
+import { rejoinOperation } from './types/rejoin.ts';
 import { setupReplicationOperation } from './types/setup-replication.ts';
 import { singleNodeOperations } from './types/single-node.ts';
 
@@ -25,6 +26,7 @@ const ALL: OperationDefinition[] = [
   promoteOperation,
   cleanArchiveOperation,
   setupReplicationOperation,
+  rejoinOperation,
 ];
 
 const BY_TYPE = new Map<OperationType, OperationDefinition>(ALL.map((d) => [d.type, d]));

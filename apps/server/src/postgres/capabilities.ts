@@ -108,6 +108,12 @@ export interface Capabilities {
    * 1023 expanded bytes ran whole; one of 1030 ran cut short, and the archiver counted it archived.
    */
   archiveCommandMaxBytes: number | null;
+  /**
+   * pg_rewind (9.5+): restoreTargetWal — --restore-target-wal exists (13+; the target's
+   * restore_command fetches WAL its pg_wal lost); grants — what a non-superuser source role needs
+   * (11+), null when only a superuser may be the source.
+   */
+  rewind: { restoreTargetWal: boolean; grants: string[] | null } | null;
 }
 
 /** "90100" → "9.1", "150018" → "15". */
@@ -226,5 +232,20 @@ export function capabilitiesFor(versionNum: number): Capabilities {
     pgCtlPromoteWaits: v >= 100000,
     hasControlSql: v >= 90600,
     archiveCommandMaxBytes: v >= 160000 ? null : 1023,
+    rewind:
+      v < 90500
+        ? null
+        : {
+            restoreTargetWal: v >= 130000,
+            grants:
+              v >= 110000
+                ? [
+                    'pg_catalog.pg_ls_dir(text, boolean, boolean)',
+                    'pg_catalog.pg_stat_file(text, boolean)',
+                    'pg_catalog.pg_read_binary_file(text)',
+                    'pg_catalog.pg_read_binary_file(text, bigint, bigint, boolean)',
+                  ]
+                : null,
+          },
   };
 }

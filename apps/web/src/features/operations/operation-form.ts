@@ -225,6 +225,8 @@ function paramsOf(form: OperationForm): unknown {
       };
     case 'configure-standby':
       return { primary: form.primary, slot: optional(form.slot.trim()), replicationUser };
+    case 'rejoin':
+      return { primary: form.primary, replicationUser };
     case 'promote':
       // The typed name is sent only with the fence it belongs to: a leftover must not count as a confirmation.
       return {
@@ -262,6 +264,9 @@ function formChecks(form: OperationForm): FieldError[] {
       notThisNode('from', form.from);
       break;
     case 'configure-standby':
+      notThisNode('primary', form.primary);
+      break;
+    case 'rejoin':
       notThisNode('primary', form.primary);
       break;
     case 'promote':
