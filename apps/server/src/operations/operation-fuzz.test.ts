@@ -296,6 +296,11 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
       { standbys: nodeList, method, slots: or(fc.boolean()), replicationUser },
       { requiredKeys: ['standbys'] },
     ),
+    follow: fc.record(
+      { primary: nodeName, slot: or(fc.stringMatching(/^[a-z0-9_]{1,20}$/)), replicationUser },
+      { requiredKeys: ['primary'] },
+    ),
+    'ship-wal': fc.record({ standbys: nodeList, replicationUser }, { requiredKeys: ['standbys'] }),
   } satisfies Record<string, fc.Arbitrary<unknown>>);
   const body = fc
     .tuple(
@@ -435,6 +440,8 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
           [{ type: 'base-backup', node: 'db', dryRun: true, params: { from: 'db2', method: 'lab' } }],
           [{ type: 'configure-standby', node: 'db', dryRun: true, params: { primary: 'db' } }],
           [{ type: 'setup-replication', node: 'db', dryRun: true, params: { standbys: ['db2'] } }],
+          [{ type: 'follow', node: 'db', dryRun: true, params: { primary: 'db2' } }],
+          [{ type: 'ship-wal', node: 'db', dryRun: true, params: { standbys: ['db2'] } }],
         ],
       },
     );
@@ -462,6 +469,8 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
       'promote',
       'clean-archive',
       'setup-replication',
+      'follow',
+      'ship-wal',
     ])
       expect(refusedByPlanner, t).toContain(t);
     console.log('fuzz status counts', Object.fromEntries(counts));

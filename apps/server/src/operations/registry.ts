@@ -4,10 +4,12 @@ import { baseBackupOperation } from './types/base-backup.ts';
 import { cleanArchiveOperation } from './types/clean-archive.ts';
 import { configurePrimaryOperation } from './types/configure-primary.ts';
 import { configureStandbyOperation } from './types/configure-standby.ts';
+import { followOperation } from './types/follow.ts';
 import { linkNodesOperation } from './types/link-nodes.ts';
 import { preflightOperation } from './types/preflight.ts';
 import { promoteOperation } from './types/promote.ts';
 import { setupReplicationOperation } from './types/setup-replication.ts';
+import { shipWalOperation } from './types/ship-wal.ts';
 import { singleNodeOperations } from './types/single-node.ts';
 
 /**
@@ -25,6 +27,8 @@ const ALL: OperationDefinition[] = [
   promoteOperation,
   cleanArchiveOperation,
   setupReplicationOperation,
+  followOperation,
+  shipWalOperation,
 ];
 
 const BY_TYPE = new Map<OperationType, OperationDefinition>(ALL.map((d) => [d.type, d]));
