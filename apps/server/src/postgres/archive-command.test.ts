@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { composeArchiveCommand } from './archive-command.ts';
+import { composeArchiveCommand, expandedArchiveCommandBytes } from './archive-command.ts';
+import { capabilitiesFor } from './capabilities.ts';
 import { substitutePgCommand } from './pg-command.ts';
 
 describe('composeArchiveCommand: the line PostgreSQL runs', () => {
@@ -50,8 +51,77 @@ describe('composeArchiveCommand: the line PostgreSQL runs', () => {
       ],
       { fsync: false },
     );
-    expect(line.startsWith('r=0; ')).toBe(true);
+    expect(line.startsWith('f(){ ')).toBe(true);
+    expect(line).toContain('; r=0; f ');
     expect(line.endsWith('|| r=1; exit $r')).toBe(true);
+  });
+});
+
+const logDir = mkdtempSync('/var/tmp/walboard-archive-argv-');
+afterAll(() => rmSync(logDir, { recursive: true, force: true }));
+
+describe('composeArchiveCommand with several standbys: one shell function, short enough for 15', () => {
+  const ssh = (host: string, port = 22) => ({
+    kind: 'ssh' as const,
+    user: 'postgres',
+    host,
+    port,
+    dir: '/var/lib/postgresql/wal_archive',
+    identityFile: '/var/lib/postgresql/.ssh/id_ed25519',
+  });
+  const line = composeArchiveCommand([ssh('10.0.0.12'), ssh('10.0.0.13', 2222), ssh('10.0.0.14')], {
+    fsync: true,
+  });
+
+  it('three ssh standbys fit in 1023 bytes once PostgreSQL fills in the longest %p and %f', () => {
+    expect(expandedArchiveCommandBytes(line, 'pg_wal')).toBeLessThanOrEqual(
+      capabilitiesFor(150018).archiveCommandMaxBytes as number,
+    );
+    expect(line).toBe(
+      'f(){ o=$(rsync -a --ignore-existing -i --fsync "$@") && { test -n "$o" || { v=$(rsync -c -n -i "$@") && test -z "$v"; }; }; }; ' +
+        "k0='ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 -o ControlMaster=auto -o ControlPath=/var/lib/postgresql/.ssh/wb-%%C -o ControlPersist=60 -i /var/lib/postgresql/.ssh/id_ed25519'; r=0; " +
+        'f -e "$k0"\' -p 22\' %p postgres@10.0.0.12:/var/lib/postgresql/wal_archive/%f || r=1; ' +
+        'f -e "$k0"\' -p 2222\' %p postgres@10.0.0.13:/var/lib/postgresql/wal_archive/%f || r=1; ' +
+        'f -e "$k0"\' -p 22\' %p postgres@10.0.0.14:/var/lib/postgresql/wal_archive/%f || r=1; exit $r',
+    );
+  });
+
+  it('each call runs the same two rsync argv as the one-standby line (checked by sh itself)', () => {
+    // Replace rsync with a function that prints its argv, one argument per line, and succeeds.
+    const shown = spawnSync(
+      '/bin/sh',
+      [
+        '-c',
+        `rsync(){ printf '%s\\n' "$@" >> "$LOG"; echo '>f+++++++++ x'; }; ${substitutePgCommand(line, { p: 'pg_wal/S', f: 'S' })}`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, LOG: join(logDir, 'argv') } },
+    );
+    expect(shown.status).toBe(0);
+    const one = (t: ReturnType<typeof ssh>) =>
+      substitutePgCommand(composeArchiveCommand([t], { fsync: true }), { p: 'pg_wal/S', f: 'S' });
+    const expected = spawnSync(
+      '/bin/sh',
+      [
+        '-c',
+        `rsync(){ printf '%s\\n' "$@" >> "$LOG"; echo '>f+++++++++ x'; }; ${[ssh('10.0.0.12'), ssh('10.0.0.13', 2222), ssh('10.0.0.14')].map(one).join('; ')}`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, LOG: join(logDir, 'argv1') } },
+    );
+    expect(expected.status).toBe(0);
+    const got = readFileSync(join(logDir, 'argv'), 'utf8');
+    expect(got).toBe(readFileSync(join(logDir, 'argv1'), 'utf8'));
+    expect(got.split('\n')).toContain(
+      'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o ConnectTimeout=10 -o ControlMaster=auto -o ControlPath=/var/lib/postgresql/.ssh/wb-%C -o ControlPersist=60 -i /var/lib/postgresql/.ssh/id_ed25519 -p 2222',
+    );
+  });
+
+  it('standbys reached with different keys get one variable each', () => {
+    const l = composeArchiveCommand([ssh('a'), { ...ssh('b'), identityFile: '/k/id' }, ssh('c')], {
+      fsync: false,
+    });
+    expect(l).toContain("k1='ssh ");
+    expect(l).toContain('f -e "$k1"\' -p 22\' %p postgres@b:');
+    expect(l).toContain('f -e "$k0"\' -p 22\' %p postgres@c:');
   });
 });
 
@@ -97,5 +167,22 @@ describe('composeArchiveCommand run by /bin/sh as PostgreSQL would', () => {
     expect(readFileSync(join(b, seg), 'utf8')).toBe('x');
     execFileSync('mkdir', [join(base, 'missing')]);
     expect(run([join(base, 'missing'), b]).status).toBe(0);
+  });
+
+  it('three targets: a different file under the name in the middle one fails the command, the others still get it', () => {
+    const [x, y, z] = ['x', 'y', 'z'].map((d) => join(base, d)) as [string, string, string];
+    for (const d of [x, y, z]) mkdirSync(d);
+    writeFileSync(join(y, seg), 'older server');
+    writeFileSync(join(pgwal, seg), 'this server');
+    const r = run([x, y, z]);
+    expect(r.status).toBe(1);
+    expect(readFileSync(join(y, seg), 'utf8')).toBe('older server');
+    expect(readFileSync(join(x, seg), 'utf8')).toBe('this server');
+    expect(readFileSync(join(z, seg), 'utf8')).toBe('this server');
+    // Only rsync's renamed files: no temporary name left behind in any target.
+    for (const d of [x, y, z]) expect(readdirSync(d)).toEqual([seg]);
+    rmSync(join(y, seg));
+    expect(run([x, y, z]).status).toBe(0);
+    expect(readFileSync(join(y, seg), 'utf8')).toBe('this server');
   });
 });

@@ -1,4 +1,4 @@
-import { pgCommand, WAL_NAME, WAL_PATH } from './pg-command.ts';
+import { pgCommand, substitutePgCommand, WAL_NAME, WAL_PATH } from './pg-command.ts';
 
 /**
  * walboard's archive_command: ships each finished WAL segment (%p) to every standby's archive
@@ -42,6 +42,11 @@ export function controlPathFor(identityFile: string): string | null {
  * costs ~0.3–0.5 s here, more than copying a 16 MB segment.
  */
 export function sshTransportCommand(t: Extract<ArchiveTarget, { kind: 'ssh' }>): string {
+  return `${sshSharedOptions(t)} -p ${t.port}`;
+}
+
+/** sshTransportCommand without the port: the same for every standby reached with this key. */
+function sshSharedOptions(t: Pick<Extract<ArchiveTarget, { kind: 'ssh' }>, 'identityFile'>): string {
   const control = controlPathFor(t.identityFile);
   // rsync splits -e on spaces; every value here is allowlisted (no spaces, no quotes).
   return [
@@ -52,7 +57,6 @@ export function sshTransportCommand(t: Extract<ArchiveTarget, { kind: 'ssh' }>):
     '-o ConnectTimeout=10',
     ...(control ? ['-o ControlMaster=auto', `-o ControlPath=${control}`, '-o ControlPersist=60'] : []),
     `-i ${t.identityFile}`,
-    `-p ${t.port}`,
   ].join(' ');
 }
 
@@ -86,17 +90,61 @@ function targetArgv(t: ArchiveTarget, opts: ArchiveCommandOptions): { copy: stri
   };
 }
 
+/**
+ * With several targets the per-target line is written once, as a shell function `f` taking
+ * rsync's transport, source and destination ("$@"): PostgreSQL up to 15 expands the command into
+ * a 1024-byte buffer (see archiveCommandMaxBytes), and repeating the copy-and-compare pair and the
+ * ssh options per standby passes that at two ssh standbys. The ssh options shared by targets with
+ * the same key are kept in one variable; each call adds its port.
+ */
+const MANY_TARGETS_FUNCTION =
+  'f(){ o=$({{copy}} "$@") && { test -n "$o" || { v=$({{compare}} "$@") && test -z "$v"; }; }; }';
+
 /** The archive_command line for these targets (placeholders left for PostgreSQL to fill in). */
 export function composeArchiveCommand(
   targets: readonly ArchiveTarget[],
   opts: ArchiveCommandOptions,
 ): string {
   if (targets.length === 0) throw new Error('composeArchiveCommand: no target');
-  const parts = targets.map((t) => {
-    const a = targetArgv(t, opts);
+  if (targets.length === 1) {
+    const a = targetArgv(targets[0] as ArchiveTarget, opts);
     return pgCommand(ONE_TARGET, a);
-  });
-  if (parts.length === 1) return parts[0] as string;
+  }
+  const parts: string[] = [
+    pgCommand(MANY_TARGETS_FUNCTION, {
+      copy: ['rsync', '-a', '--ignore-existing', '-i', ...(opts.fsync ? ['--fsync'] : [])],
+      compare: ['rsync', '-c', '-n', '-i'],
+    }),
+  ];
+  // One variable per distinct ssh option list (all standbys share the primary's key in practice).
+  const vars = new Map<string, string>();
+  for (const t of targets) {
+    if (t.kind !== 'ssh') continue;
+    const shared = sshSharedOptions(t);
+    if (vars.has(shared)) continue;
+    const name = `k${vars.size}`;
+    vars.set(shared, name);
+    parts.push(pgCommand(`${name}={{v}}`, { v: [shared] }));
+  }
+  parts.push('r=0');
   // Every target is tried, so one standby that is down does not keep the others behind.
-  return `r=0; ${parts.map((p) => `${p} || r=1`).join('; ')}; exit $r`;
+  for (const t of targets) {
+    const dest = [WAL_PATH, destination(t)];
+    if (t.kind === 'local') parts.push(pgCommand('f {{dest}} || r=1', { dest }));
+    else {
+      const name = vars.get(sshSharedOptions(t)) as string;
+      parts.push(pgCommand(`f -e "$${name}"{{port}} {{dest}} || r=1`, { port: [` -p ${t.port}`], dest }));
+    }
+  }
+  parts.push('exit $r');
+  return parts.join('; ');
+}
+
+/**
+ * Bytes of `line` once PostgreSQL fills in the placeholders, for the longest file it archives: a
+ * backup history file (`000000010000000000000002.00000028.backup`, 40 characters) in `walDir`.
+ */
+export function expandedArchiveCommandBytes(line: string, walDir: string): number {
+  const name = '0'.repeat(24) + '.00000028.backup';
+  return Buffer.byteLength(substitutePgCommand(line, { p: `${walDir}/${name}`, f: name }));
 }

@@ -106,6 +106,14 @@ export interface Capabilities {
   pgCtlPromoteWaits: boolean;
   /** pg_control_system() / pg_control_checkpoint() exist (9.6+): system id and redo file by SQL. */
   hasControlSql: boolean;
+  /**
+   * Longest archive_command, in bytes once %p/%f are filled in, that the archiver runs whole: up to
+   * 15 it expands the setting into a MAXPGPATH (1024-byte) buffer and silently cuts what does not
+   * fit (pgarch.c, 15: shell_archive.c), so the shell would run a truncated line; 16 builds it in
+   * a growing string (replace_percent_placeholders). null = no limit. Measured on 15.18: a line of
+   * 1023 expanded bytes ran whole; one of 1030 ran cut short, and the archiver counted it archived.
+   */
+  archiveCommandMaxBytes: number | null;
 }
 
 /** "90100" → "9.1", "150018" → "15". */
@@ -226,5 +234,6 @@ export function capabilitiesFor(versionNum: number): Capabilities {
     },
     pgCtlPromoteWaits: v >= 100000,
     hasControlSql: v >= 90600,
+    archiveCommandMaxBytes: v >= 160000 ? null : 1023,
   };
 }

@@ -414,6 +414,29 @@ describe('planConfigurePrimary', () => {
     );
   });
 
+  it('three ssh standbys fit the 1023 bytes of 15; refused with what to do when the line would be cut', () => {
+    const three = [standby('db2', '10.0.0.2'), standby('db3', '10.0.0.3'), standby('db4', '10.0.0.4')];
+    const req3 = { ...REQ, standbys: ['db2', 'db3', 'db4'] };
+    expect(() => planConfigurePrimary(facts({ standbys: three }), req3, ENV)).not.toThrow();
+    const deep = `/srv/${'archives/'.repeat(20)}wal`;
+    const long = three.map((s) => ({ ...s, archiveDir: deep }));
+    const err = (() => {
+      try {
+        planConfigurePrimary(facts({ standbys: long }), req3, ENV);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(PlanRefusal);
+    expect((err as PlanRefusal).node).toBe('db1');
+    expect((err as Error).message).toMatch(
+      /^the archive_command for db2, db3, db4 would be \d+ bytes on db1, and PostgreSQL 15 cuts archive_command at 1023 bytes \(it would run a truncated line\): list fewer standbys here, or shorten the standbys' archiveDir paths/,
+    );
+    // 16 builds the command without a fixed buffer: the same standbys are accepted.
+    expect(() => planConfigurePrimary(facts({ standbys: long }, 160014), req3, ENV)).not.toThrow();
+  });
+
   it('creates a missing archive directory (0700), or refuses when its parent is not writable', () => {
     const f = facts({ standbys: [standby('db2', '10.0.0.2', { archiveEntries: null })] });
     expect(planConfigurePrimary(f, REQ, ENV).steps[0]?.shown.argv).toEqual([

@@ -1,7 +1,11 @@
 import type { NodeConfig } from '@walboard/shared/config';
 import type { OperationRequestOf, PlanStep } from '@walboard/shared/operations';
 import { hbaAddress, peerAddress, sshTargetOf } from '../../nodes/node-address.ts';
-import { type ArchiveTarget, composeArchiveCommand } from '../../postgres/archive-command.ts';
+import {
+  type ArchiveTarget,
+  composeArchiveCommand,
+  expandedArchiveCommandBytes,
+} from '../../postgres/archive-command.ts';
 import type { Capabilities } from '../../postgres/capabilities.ts';
 import { buildConninfo } from '../../postgres/conninfo.ts';
 import { replicationAccess, withHbaLine } from '../../postgres/hba-file.ts';
@@ -637,6 +641,13 @@ export function planConfigurePrimary(
       `${p} cannot reach ${f.sshBroken.map((x) => x.split(':')[0]).join(', ')} over ssh without a password (${f.sshBroken.join('; ')}): archive_command would fail on every segment; run link-nodes first`,
     );
   const archiveCommand = archiveCommandFor(f);
+  const maxBytes = f.caps.archiveCommandMaxBytes;
+  const bytes = expandedArchiveCommandBytes(archiveCommand, f.caps.walDir);
+  if (maxBytes !== null && bytes > maxBytes)
+    throw new PlanRefusal(
+      p,
+      `the archive_command for ${f.standbys.map((s) => s.config.name).join(', ')} would be ${bytes} bytes on ${p}, and PostgreSQL ${f.caps.major} cuts archive_command at ${maxBytes} bytes (it would run a truncated line): list fewer standbys here, or shorten the standbys' archiveDir paths, user names and host names, or the home directory of ${p}'s user, which holds its ssh key`,
+    );
   const shipping = f.settings.archive_command === archiveCommand;
   for (const s of f.standbys) {
     const n = s.config.name;
