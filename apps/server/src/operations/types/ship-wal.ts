@@ -78,14 +78,6 @@ export async function readShipWalFacts(
       .filter((n) => n !== p)
       .map((n) => probeNode(reader.session(n))),
   );
-  const writable = others.filter((o) => o.state === 'writable');
-  if (writable.length > 0) {
-    const names = writable.map((o) => o.config.name).join(', ');
-    throw new PlanRefusal(
-      p,
-      `${names} ${writable.length === 1 ? 'runs as a primary and accepts' : 'run as primaries and accept'} writes too: two primaries in one cluster (split brain). Shipping ${p}'s WAL now would feed the standbys a history that ${names} keeps diverging from; stop ${names} first (then rejoin ${writable.length === 1 ? 'it' : 'them'} as a standby of ${p}), and plan ship-wal again`,
-    );
-  }
   // link-nodes runs first in this plan: its ssh links are not held against configure-primary.
   const [links, configure] = await Promise.all([
     readLinkFacts(p, standbys, reader),
@@ -205,6 +197,15 @@ export function planShipWal(
 ): { steps: ExecStep[]; notes: string[]; phases: { id: string; title: string }[] } {
   const p = f.primary.name;
   const user = req.replicationUser;
+  const others = f.others;
+  const writable = others.filter((o) => o.state === 'writable');
+  if (writable.length > 0) {
+    const names = writable.map((o) => o.config.name).join(', ');
+    throw new PlanRefusal(
+      p,
+      `${names} ${writable.length === 1 ? 'runs as a primary and accepts' : 'run as primaries and accept'} writes too: two primaries in one cluster (split brain). Shipping ${p}'s WAL now would feed the standbys a history that ${names} keeps diverging from; stop ${names} first (then rejoin ${writable.length === 1 ? 'it' : 'them'} as a standby of ${p}), and plan ship-wal again`,
+    );
+  }
   const steps: ExecStep[] = [];
   const notes: string[] = [];
   const tag = (id: string, list: ExecStep[]) => list.map((s) => ({ ...s, shown: { ...s.shown, phase: id } }));
