@@ -5,7 +5,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HostInfo, psql, runOnHost } from '../hosts/harness.ts';
+import { type HostInfo, psql, runOnHost, stopPg } from '../hosts/harness.ts';
 import { planOperation, runOperation, startOperation, whyFailed } from '../support/operations-api.ts';
 import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
@@ -178,7 +178,7 @@ describe('follow and ship-wal on bare PostgreSQL 15 hosts h1, h2, h3', () => {
       "INSERT INTO rows_seen SELECT g, 'h1 after the fork' FROM generate_series(1000, 1100) g",
     );
     const [end] = await psql<{ l: string }>(t.run, 'h1', 'SELECT pg_current_wal_lsn()::text AS l');
-    await pgCtl('stop', '-m', 'fast');
+    await stopPg(t.run, 'h1', 'fast');
     await runOnHost(t.run, 'h1', ['touch', join(pg.dataDir, 'standby.signal')], { asUser: 'postgres' });
     await pgCtl('start', '-o', '-c archive_mode=off');
     expect((await psql<{ r: boolean }>(t.run, 'h1', 'SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(true);
