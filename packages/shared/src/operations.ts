@@ -313,6 +313,31 @@ export const operationRequestSchema = z.discriminatedUnion('type', [
       replicationUser: replicationUserSchema,
     }),
   }),
+  /**
+   * Repoints this standby at `primary` (a promoted node, or another standby: cascading) without a
+   * new copy; refuses when it replayed past the fork point of `primary`'s timeline.
+   */
+  z.strictObject({
+    type: z.literal('follow'),
+    ...common,
+    params: z.strictObject({
+      primary: nameSchema,
+      slot: slotNameSchema.optional(),
+      replicationUser: replicationUserSchema,
+    }),
+  }),
+  /**
+   * After a promotion: this node (the new primary) ships WAL to `standbys` — link-nodes plus the
+   * archiving part of configure-primary — and its standby-time leftovers are cleaned up.
+   */
+  z.strictObject({
+    type: z.literal('ship-wal'),
+    ...common,
+    params: z.strictObject({
+      standbys: nodeListSchema,
+      replicationUser: replicationUserSchema,
+    }),
+  }),
 ]);
 export type OperationRequest = z.infer<typeof operationRequestSchema>;
 export type OperationType = OperationRequest['type'];
@@ -336,6 +361,8 @@ export const OPERATION_TYPES: readonly OperationType[] = [
   'set-settings',
   'set-standby-source',
   'rejoin',
+  'follow',
+  'ship-wal',
 ];
 
 /** Stops a server, drops data or rewrites a file: these run only with confirm: true. */
@@ -353,6 +380,8 @@ export const DESTRUCTIVE_TYPES: ReadonlySet<OperationType> = new Set<OperationTy
   'clean-archive',
   'setup-replication',
   'rejoin',
+  'follow',
+  'ship-wal',
 ]);
 
 /** A command or statement a check step runs on one node (shown in the plan). */

@@ -188,4 +188,93 @@ describe('deriveLinks', () => {
     expect(a.map((l) => l.standby)).toEqual(['h2', 'h3']);
     expect(deriveLinks([...nodes].reverse(), [])).toEqual(a);
   });
+
+  describe('cascading: a standby fed by another standby', () => {
+    // h1 primary → h2 standby → h3 standby (h3's receiver names h2; h2's sender serves h3).
+    const h1 = () => ssh(primary([sender('h2', '10.0.0.2')], { currentLsn: '0/5000000' }), '10.0.0.1');
+    const h2 = (patch: Partial<NodeStatus> = {}) =>
+      ssh(
+        status('h2', {
+          receiveLsn: '0/5000000',
+          replayLsn: '0/4F00000',
+          receiver: receiver('10.0.0.1', 5432),
+          senders: [sender('h3', '10.0.0.3', { flushLsn: '0/4E00000', replayLsn: '0/4E00000' })],
+          ...patch,
+        }),
+        '10.0.0.2',
+      );
+    const h3 = (patch: Partial<NodeStatus> = {}) =>
+      ssh(
+        status('h3', {
+          receiveLsn: '0/4E00000',
+          replayLsn: '0/4E00000',
+          receiver: receiver('10.0.0.2', 5432),
+          ...patch,
+        }),
+        '10.0.0.3',
+      );
+
+    it('draws h2 → h3 with h2 as the upstream, beside h1 → h2', () => {
+      const links = deriveLinks([h1(), h2(), h3()], []);
+      expect(links.map((l) => [l.primary, l.standby, l.streaming])).toEqual([
+        ['h1', 'h2', true],
+        ['h2', 'h3', true],
+      ]);
+    });
+
+    it('no archive edge from a standby: the cascaded standby restores from what the primary ships', () => {
+      const links = deriveLinks(
+        [h1(), { ...h2(), restoreCommandSet: true }, { ...h3(), restoreCommandSet: true }],
+        [],
+      );
+      expect(links.map((l) => [l.primary, l.standby, l.archiveShipping])).toEqual([
+        ['h1', 'h2', true],
+        ['h2', 'h3', false],
+      ]);
+    });
+
+    it('whatever the order of walboard.yaml', () => {
+      const a = deriveLinks([h1(), h2(), h3()], []);
+      expect(deriveLinks([h3(), h2(), h1()], [])).toEqual(a);
+    });
+
+    it("lag of the cascaded standby is measured against its upstream's received WAL", () => {
+      const link = deriveLinks([h1(), h2(), h3()], []).find((l) => l.standby === 'h3');
+      // h2 received up to 0/5000000; h3 replayed 0/4E00000: 2 MiB behind h2.
+      expect(link?.lag.replayBytes).toBe(0x200000);
+      expect(link?.lag.flushBytes).toBe(0x200000);
+    });
+
+    it('a cascaded standby whose receiver names the upstream standby but does not stream still gets its edge', () => {
+      const links = deriveLinks(
+        [h1(), h2({ senders: [] }), h3({ receiver: receiver('10.0.0.2', 5432, 'waiting') })],
+        [],
+      );
+      expect(links.map((l) => [l.primary, l.standby, l.streaming])).toEqual([
+        ['h1', 'h2', true],
+        ['h2', 'h3', false],
+      ]);
+    });
+
+    it('keeps the cascading edge while h3 is down, and drops it once h3 streams from h1 directly', () => {
+      const before = deriveLinks([h1(), h2(), h3()], []);
+      const h3Down = deriveLinks([h1(), h2({ senders: [] }), ssh(status('h3', down), '10.0.0.3')], before);
+      expect(h3Down.map((l) => [l.primary, l.standby, l.streaming])).toEqual([
+        ['h1', 'h2', true],
+        ['h2', 'h3', false],
+      ]);
+      const direct = deriveLinks(
+        [
+          ssh(primary([sender('h2', '10.0.0.2'), sender('h3', '10.0.0.3')]), '10.0.0.1'),
+          h2({ senders: [] }),
+          h3({ receiver: receiver('10.0.0.1', 5432) }),
+        ],
+        h3Down,
+      );
+      expect(direct.map((l) => [l.primary, l.standby])).toEqual([
+        ['h1', 'h2'],
+        ['h1', 'h3'],
+      ]);
+    });
+  });
 });

@@ -42,6 +42,17 @@ function matchSender(s: WalSender, primary: LinkNode, nodes: readonly LinkNode[]
   return byAddr.length === 1 ? (byAddr[0] ?? null) : null;
 }
 
+/**
+ * Where the upstream's WAL is: a primary's current LSN; a standby feeding others (cascading) sends
+ * what it has received, so its receive position (else its replay position) is what its own
+ * standbys are behind.
+ */
+function upstreamLsn(n: LinkNode): string | null {
+  if (!pgUp(n)) return null;
+  if (n.status.role === 'primary') return n.status.currentLsn;
+  return n.status.receiveLsn ?? n.status.replayLsn;
+}
+
 function link(primary: LinkNode, standby: LinkNode | null, sender: WalSender | null): ReplicationLink {
   const st = standby && pgUp(standby) && standby.status.role === 'standby' ? standby.status : null;
   return {
@@ -51,10 +62,12 @@ function link(primary: LinkNode, standby: LinkNode | null, sender: WalSender | n
     clientAddr: sender?.clientAddr ?? null,
     // pg_basebackup also holds a WAL sender ('backup'): that is no replication link.
     streaming: sender !== null && sender.state !== 'backup',
-    archiveShipping: standby?.restoreCommandSet === true,
+    // A standby feeding others archives nothing (archive_mode 'on' is idle in recovery): a
+    // cascaded standby's archive is fed by the primary at the top, not along this edge.
+    archiveShipping: standby?.restoreCommandSet === true && primary.status.role !== 'standby',
     state: sender?.state ?? null,
     lag: computeLag({
-      primaryCurrentLsn: pgUp(primary) ? primary.status.currentLsn : null,
+      primaryCurrentLsn: upstreamLsn(primary),
       primaryObservedAt: primary.status.observedAt,
       sender: sender
         ? { flushLsn: sender.flushLsn, replayLsn: sender.replayLsn, replayLagMs: sender.replayLagMs }
@@ -66,16 +79,18 @@ function link(primary: LinkNode, standby: LinkNode | null, sender: WalSender | n
             observedAt: st.observedAt,
           }
         : null,
-      firstSeenAfter: primary.walTimeline
-        ? (lsn) => primary.walTimeline?.firstSeenAfter(lsn) ?? null
-        : undefined,
+      firstSeenAfter:
+        primary.walTimeline && primary.status.role === 'primary'
+          ? (lsn) => primary.walTimeline?.firstSeenAfter(lsn) ?? null
+          : undefined,
     }),
   };
 }
 
 /**
- * Primary → standby edges of one cluster, from the latest statuses:
- *  1. every WAL sender of every reachable primary, matched to a configured node when possible
+ * Upstream → standby edges of one cluster, from the latest statuses (an upstream is a primary, or
+ * a standby that feeds others: cascading replication):
+ *  1. every WAL sender of every reachable upstream, matched to a configured node when possible
  *     (unmatched senders stay, with standby null);
  *  2. a standby whose receiver names that primary but has no sender there (receiver not streaming)
  *     — or, when exactly one sender and one such standby are left over, the two are paired;
@@ -90,8 +105,18 @@ export function deriveLinks(
   const out: ReplicationLink[] = [];
   const linkedStandbys = new Set<string>();
 
-  for (const p of nodes) {
-    if (!pgUp(p) || p.status.role !== 'primary') continue;
+  // Primaries first, then standbys that feed others (cascading): a standby's own upstream edge is
+  // found before the edges it serves, whatever the order of walboard.yaml.
+  const upstreams = [
+    ...nodes.filter((n) => pgUp(n) && n.status.role === 'primary'),
+    ...nodes.filter(
+      (n) =>
+        pgUp(n) &&
+        n.status.role === 'standby' &&
+        (n.status.senders.length > 0 || nodes.some((o) => o !== n && receiverPointsAt(o, n))),
+    ),
+  ];
+  for (const p of upstreams) {
     const unmatched: WalSender[] = [];
     for (const s of p.status.senders) {
       const sb = matchSender(s, p, nodes);
@@ -104,6 +129,7 @@ export function deriveLinks(
     }
     const pointing = nodes.filter(
       (n) =>
+        n !== p &&
         !linkedStandbys.has(n.status.node) &&
         pgUp(n) &&
         n.status.role === 'standby' &&
@@ -129,8 +155,9 @@ export function deriveLinks(
     const p = byName.get(prev.primary);
     const sb = byName.get(prev.standby);
     if (!p || !sb) continue;
-    // A role we can see that contradicts the edge (promoted standby, demoted primary) ends it.
-    const primaryOk = pgUp(p) ? p.status.role === 'primary' : true;
+    // A role we can see that contradicts the edge (promoted standby) ends it; an upstream may be
+    // a standby itself (cascading).
+    const primaryOk = pgUp(p) ? p.status.role === 'primary' || p.status.role === 'standby' : true;
     const standbyOk = pgUp(sb) ? sb.status.role === 'standby' : true;
     if (!primaryOk || !standbyOk) continue;
     linkedStandbys.add(prev.standby);

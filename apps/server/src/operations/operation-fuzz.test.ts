@@ -297,6 +297,11 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
       { requiredKeys: ['standbys'] },
     ),
     rejoin: fc.record({ primary: nodeName, replicationUser }, { requiredKeys: ['primary'] }),
+    follow: fc.record(
+      { primary: nodeName, slot: or(fc.stringMatching(/^[a-z0-9_]{1,20}$/)), replicationUser },
+      { requiredKeys: ['primary'] },
+    ),
+    'ship-wal': fc.record({ standbys: nodeList, replicationUser }, { requiredKeys: ['standbys'] }),
   } satisfies Record<string, fc.Arbitrary<unknown>>);
   const body = fc
     .tuple(
@@ -437,6 +442,8 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
           [{ type: 'configure-standby', node: 'db', dryRun: true, params: { primary: 'db' } }],
           [{ type: 'setup-replication', node: 'db', dryRun: true, params: { standbys: ['db2'] } }],
           [{ type: 'rejoin', node: 'db', dryRun: true, params: { primary: 'db' } }],
+          [{ type: 'follow', node: 'db', dryRun: true, params: { primary: 'db2' } }],
+          [{ type: 'ship-wal', node: 'db', dryRun: true, params: { standbys: ['db2'] } }],
         ],
       },
     );
@@ -465,6 +472,8 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
       'clean-archive',
       'setup-replication',
       'rejoin',
+      'follow',
+      'ship-wal',
     ])
       expect(refusedByPlanner, t).toContain(t);
     console.log('fuzz status counts', Object.fromEntries(counts));

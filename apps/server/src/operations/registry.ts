@@ -4,11 +4,13 @@ import { baseBackupOperation } from './types/base-backup.ts';
 import { cleanArchiveOperation } from './types/clean-archive.ts';
 import { configurePrimaryOperation } from './types/configure-primary.ts';
 import { configureStandbyOperation } from './types/configure-standby.ts';
+import { followOperation } from './types/follow.ts';
 import { linkNodesOperation } from './types/link-nodes.ts';
 import { preflightOperation } from './types/preflight.ts';
 import { promoteOperation } from './types/promote.ts';
 import { rejoinOperation } from './types/rejoin.ts';
 import { setupReplicationOperation } from './types/setup-replication.ts';
+import { shipWalOperation } from './types/ship-wal.ts';
 import { singleNodeOperations } from './types/single-node.ts';
 
 /**
@@ -27,6 +29,8 @@ const ALL: OperationDefinition[] = [
   cleanArchiveOperation,
   setupReplicationOperation,
   rejoinOperation,
+  followOperation,
+  shipWalOperation,
 ];
 
 const BY_TYPE = new Map<OperationType, OperationDefinition>(ALL.map((d) => [d.type, d]));

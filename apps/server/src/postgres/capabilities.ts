@@ -95,6 +95,12 @@ export interface Capabilities {
   standbySettingContext: {
     primaryConninfo: 'recovery.conf' | 'postmaster' | 'sighup';
     restoreCommand: 'recovery.conf' | 'postmaster' | 'sighup';
+    /** 12+: postmaster on every version (a change needs a restart). */
+    recoveryTargetTimeline: 'recovery.conf' | 'postmaster';
+    /** 13+ reads a new slot name at a reload, with primary_conninfo. */
+    primarySlotName: 'recovery.conf' | 'postmaster' | 'sighup';
+    /** archive_cleanup_command and the trigger file setting: reload on 12+. */
+    other: 'recovery.conf' | 'sighup';
   };
   /** `pg_ctl promote` waits for the promotion by default (10+); 9.x returns at once. */
   pgCtlPromoteWaits: boolean;
@@ -228,6 +234,9 @@ export function capabilitiesFor(versionNum: number): Capabilities {
     standbySettingContext: {
       primaryConninfo: v >= 130000 ? 'sighup' : v >= 120000 ? 'postmaster' : 'recovery.conf',
       restoreCommand: v >= 140000 ? 'sighup' : v >= 120000 ? 'postmaster' : 'recovery.conf',
+      recoveryTargetTimeline: v >= 120000 ? 'postmaster' : 'recovery.conf',
+      primarySlotName: v >= 130000 ? 'sighup' : v >= 120000 ? 'postmaster' : 'recovery.conf',
+      other: v >= 120000 ? 'sighup' : 'recovery.conf',
     },
     pgCtlPromoteWaits: v >= 100000,
     hasControlSql: v >= 90600,

@@ -18,7 +18,8 @@ export interface StandbySource {
   /** The standby's password file when it is not ~/.pgpass. */
   passfile?: string | undefined;
   slot?: string | undefined;
-  archiveDir: string;
+  /** Where restore_command reads WAL from; none: the standby only streams (follow of a node without one). */
+  archiveDir?: string | undefined;
   archiveCleanupBin: string | null;
   /** File whose creation promotes the standby (versions that have one). */
   triggerFile: string;
@@ -53,9 +54,11 @@ export function standbyConfigFor(caps: Capabilities, s: StandbySource): StandbyC
     ['passfile', s.passfile],
   ]);
   if (s.slot) values.primary_slot_name = s.slot;
-  values.restore_command = restoreCommand(s.archiveDir);
-  if (s.archiveCleanupBin)
-    values.archive_cleanup_command = archiveCleanupCommand(s.archiveCleanupBin, s.archiveDir);
+  if (s.archiveDir) {
+    values.restore_command = restoreCommand(s.archiveDir);
+    if (s.archiveCleanupBin)
+      values.archive_cleanup_command = archiveCleanupCommand(s.archiveCleanupBin, s.archiveDir);
+  }
   // ≤ 11 follows the backup's timeline by default and could not follow a promoted primary.
   values.recovery_target_timeline = 'latest';
   if (caps.triggerFileSetting) values[caps.triggerFileSetting] = s.triggerFile;

@@ -609,12 +609,27 @@ export function proveArchivingStep(f: PrimaryFacts, extra: Partial<PlanStep>): E
   );
 }
 
+/** How an operation that composes configure-primary's steps (ship-wal) differs from it. */
+export interface ComposedPrimaryOptions {
+  /**
+   * The standbys' archive directories hold WAL of this same cluster (shipped by the old primary
+   * before a promotion): kept, not refused as possibly another server's.
+   */
+  archivesOfThisCluster?: boolean;
+  /**
+   * Every standby gets the role's existing password by earlier steps of the composing operation:
+   * the password is not regenerated (so that no other node is left with a stale one).
+   */
+  passwordKnown?: boolean;
+}
+
 /** The steps of configure-primary (also setup-replication's third phase). */
 export function planConfigurePrimary(
   f: PrimaryFacts,
   req: { standbys: readonly string[]; slots: boolean; replicationUser: string },
   env: { cluster: string; now: Date },
   extra: Partial<PlanStep> = {},
+  opts: ComposedPrimaryOptions = {},
 ): { steps: ExecStep[]; notes: string[] } {
   const p = f.primary.name;
   const user = req.replicationUser;
@@ -651,6 +666,10 @@ export function planConfigurePrimary(
           extra,
         ),
       );
+    } else if (s.archiveEntries.length > 0 && !shipping && opts.archivesOfThisCluster) {
+      notes.push(
+        `${s.archiveDir} on ${n} keeps its ${s.archiveEntries.length} files: WAL of this cluster from before the promotion, which ${n} may still need to catch up.`,
+      );
     } else if (s.archiveEntries.length > 0 && !shipping) {
       const sample = s.archiveEntries.slice(0, 3).join(', ');
       throw new PlanRefusal(
@@ -676,7 +695,7 @@ export function planConfigurePrimary(
   const hba = planHba(f, user, env.cluster, env.now, extra);
   steps.push(...hba.steps);
   notes.push(...hba.notes);
-  const needPassword = !f.role.exists || f.standbys.some((s) => s.login !== 'ok');
+  const needPassword = !f.role.exists || (!opts.passwordKnown && f.standbys.some((s) => s.login !== 'ok'));
   steps.push(...planRole(f, user, needPassword, extra));
   if (needPassword) {
     if (f.role.exists)
@@ -684,7 +703,7 @@ export function planConfigurePrimary(
         `The password of ${user} changes: nodes not listed here that connect as ${user} need it too (list them as standbys).`,
       );
     for (const s of f.standbys) steps.push(planPgpass(f, s, user, env.now, extra));
-  } else
+  } else if (!opts.passwordKnown)
     notes.push(
       `${f.standbys.map((s) => s.config.name).join(', ')} already log in as ${user}: its password is kept.`,
     );

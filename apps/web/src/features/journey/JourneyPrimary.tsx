@@ -16,10 +16,13 @@ export function JourneyPrimary({ primary }: { primary: JourneyModel['primary'] }
       data-segment={attr(primary.segment)}
       data-fill={fillAttr(primary.fill)}
       data-timeline={attr(primary.timeline)}
+      data-cascading={primary.cascading ? 'true' : 'false'}
       className="rounded-md border border-blue-200 bg-blue-50 p-3"
     >
       <p className="text-sm font-semibold text-slate-900">
-        {t('journey.primary.heading', { node: primary.node })}
+        {primary.cascading
+          ? t('journey.primary.cascadingHeading', { node: primary.node })
+          : t('journey.primary.heading', { node: primary.node })}
       </p>
       {primary.segment === null || percent === null ? (
         <p className="mt-1 text-sm text-slate-700">

@@ -267,3 +267,32 @@ describe('journeyPair', () => {
     expect(journeyPair([bare, nodeStatusFixture('h2', { role: 'primary' })], [])).toBeNull();
   });
 });
+
+describe('journeyModel: cascading (the upstream is a standby)', () => {
+  it("measures the cascaded standby against its upstream's received WAL; no shipping from the upstream", () => {
+    const h2 = nodeStatusFixture('h2', {
+      role: 'standby',
+      timeline: 2,
+      receiveLsn: '0/3800000',
+      replayLsn: '0/3700000',
+      senders: [sender({ applicationName: 'h3', clientAddr: '10.0.0.3', flushLsn: '0/3600000' })],
+    });
+    const h3 = nodeStatusFixture('h3', { role: 'standby', timeline: 2, replayLsn: '0/3500000' });
+    const m = journeyModel({
+      primary: h2,
+      standby: h3,
+      link: { ...link, primary: 'h2', standby: 'h3', applicationName: 'h3', clientAddr: '10.0.0.3' },
+      archive: undefined,
+    });
+    expect(m.primary).toMatchObject({ node: 'h2', cascading: true, lsn: '0/3800000' });
+    expect(m.primary.segment).toBe('000000020000000000000003');
+    expect(m.shipping.active).toBe(false);
+    expect(m.streaming.stages.find((s) => s.stage === 'flushed')?.behind).toBe(2 * MiB);
+    expect(m.streaming.stages.find((s) => s.stage === 'replayed')?.behind).toBe(3 * MiB);
+  });
+  it('a primary upstream is not cascading', () => {
+    expect(
+      journeyModel({ primary: primary(), standby: standby(), link, archive: undefined }).primary.cascading,
+    ).toBe(false);
+  });
+});

@@ -74,6 +74,11 @@ export interface JourneyArchive {
 export interface JourneyModel {
   primary: {
     node: string;
+    /**
+     * The upstream is itself a standby (cascading): its position is the WAL it has received, and
+     * it ships no WAL to an archive (the standby's archive is fed by the primary at the top).
+     */
+    cascading: boolean;
     reachable: boolean;
     timeline: number | null;
     lsn: string | null;
@@ -175,7 +180,9 @@ function archiveOf(archive: NodeArchive | undefined, lastArchived: string | null
 }
 
 export function journeyModel({ primary, standby, link, archive }: JourneyInput): JourneyModel {
-  const current = primary.timeline === null ? null : segmentAt(primary.timeline, primary.currentLsn);
+  const cascading = primary.role === 'standby';
+  const upstreamLsn = cascading ? (primary.receiveLsn ?? primary.replayLsn) : primary.currentLsn;
+  const current = primary.timeline === null ? null : segmentAt(primary.timeline, upstreamLsn);
   const arch = primary.archiver;
   const sender = senderFor(primary, standby?.node ?? null, link);
   // The standby's own replay position is read every poll; the sender's copy waits for feedback.
@@ -190,14 +197,15 @@ export function journeyModel({ primary, standby, link, archive }: JourneyInput):
   return {
     primary: {
       node: primary.node,
+      cascading,
       reachable: reachable(primary),
       timeline: primary.timeline,
-      lsn: primary.currentLsn,
+      lsn: upstreamLsn,
       segment: current?.name ?? null,
       fill: current?.fill ?? null,
     },
     shipping: {
-      active: link?.archiveShipping ?? false,
+      active: !cascading && (link?.archiveShipping ?? false),
       ready: primary.readyFiles,
       archivedCount: arch?.archivedCount ?? null,
       lastArchived: arch?.lastArchivedWal ?? null,
@@ -221,7 +229,7 @@ export function journeyModel({ primary, standby, link, archive }: JourneyInput):
       stages: STREAM_STAGES.map((stage) => ({
         stage,
         lsn: stageLsn[stage],
-        behind: bytesBehind(primary.currentLsn, stageLsn[stage]),
+        behind: bytesBehind(upstreamLsn, stageLsn[stage]),
       })),
     },
   };

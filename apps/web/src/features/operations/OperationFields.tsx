@@ -209,6 +209,28 @@ export function OperationFields({
         </>
       );
       break;
+    case 'follow':
+      fields = (
+        <>
+          <NodeSelectField
+            {...shared}
+            field="primary"
+            label="operations.field.followPrimary"
+            hint="operations.field.followPrimaryHint"
+          />
+          {replicationUser}
+          <TextField {...text('slot')} label="operations.field.slot" hint="operations.field.slotHint" />
+        </>
+      );
+      break;
+    case 'ship-wal':
+      fields = (
+        <>
+          <StandbysField {...shared} />
+          {replicationUser}
+        </>
+      );
+      break;
     case 'promote':
       fields = (
         <>

@@ -234,6 +234,10 @@ function paramsOf(form: OperationForm): unknown {
         fence: form.fence === 'none' ? undefined : form.fence,
         confirmDown: form.fence === 'confirmed-down' ? optional(form.confirmDown.trim()) : undefined,
       };
+    case 'follow':
+      return { primary: form.primary, slot: optional(form.slot.trim()), replicationUser };
+    case 'ship-wal':
+      return { standbys: form.standbys, replicationUser };
   }
 }
 
@@ -268,6 +272,17 @@ function formChecks(form: OperationForm): FieldError[] {
       break;
     case 'rejoin':
       notThisNode('primary', form.primary);
+      break;
+    case 'follow':
+      notThisNode('primary', form.primary);
+      break;
+    case 'ship-wal':
+      if (form.standbys.includes(form.node))
+        errors.push({
+          field: 'standbys',
+          rule: 'otherNode',
+          message: `${form.node} cannot be its own standby`,
+        });
       break;
     case 'promote':
       if (form.fence === 'confirmed-down' && form.confirmDown.trim() === '')

@@ -22,6 +22,8 @@ export const typeLabel: Record<OperationType, MessageKey> = {
   'set-settings': 'operations.type.set-settings',
   'set-standby-source': 'operations.type.set-standby-source',
   rejoin: 'operations.type.rejoin',
+  follow: 'operations.type.follow',
+  'ship-wal': 'operations.type.ship-wal',
 };
 
 /** A type read from the server (a string there) as one this page knows, else null. */
