@@ -338,6 +338,8 @@ export const operationRequestSchema = z.discriminatedUnion('type', [
       replicationUser: replicationUserSchema,
     }),
   }),
+  /** Planned role swap with the primary this standby (node) streams from: nothing committed is lost. */
+  z.strictObject({ type: z.literal('switchover'), ...common, params: noParams }),
 ]);
 export type OperationRequest = z.infer<typeof operationRequestSchema>;
 export type OperationType = OperationRequest['type'];
@@ -363,6 +365,7 @@ export const OPERATION_TYPES: readonly OperationType[] = [
   'rejoin',
   'follow',
   'ship-wal',
+  'switchover',
 ];
 
 /** Stops a server, drops data or rewrites a file: these run only with confirm: true. */
@@ -382,6 +385,7 @@ export const DESTRUCTIVE_TYPES: ReadonlySet<OperationType> = new Set<OperationTy
   'rejoin',
   'follow',
   'ship-wal',
+  'switchover',
 ]);
 
 /** A command or statement a check step runs on one node (shown in the plan). */

@@ -302,6 +302,7 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
       { requiredKeys: ['primary'] },
     ),
     'ship-wal': fc.record({ standbys: nodeList, replicationUser }, { requiredKeys: ['standbys'] }),
+    switchover: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, fc.constant({ node: '$(id)' })),
   } satisfies Record<string, fc.Arbitrary<unknown>>);
   const body = fc
     .tuple(
@@ -444,6 +445,7 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
           [{ type: 'rejoin', node: 'db', dryRun: true, params: { primary: 'db' } }],
           [{ type: 'follow', node: 'db', dryRun: true, params: { primary: 'db2' } }],
           [{ type: 'ship-wal', node: 'db', dryRun: true, params: { standbys: ['db2'] } }],
+          [{ type: 'switchover', node: 'db', dryRun: true, params: {} }],
         ],
       },
     );
@@ -474,6 +476,7 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
       'rejoin',
       'follow',
       'ship-wal',
+      'switchover',
     ])
       expect(refusedByPlanner, t).toContain(t);
     console.log('fuzz status counts', Object.fromEntries(counts));

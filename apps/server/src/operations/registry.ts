@@ -12,6 +12,7 @@ import { rejoinOperation } from './types/rejoin.ts';
 import { setupReplicationOperation } from './types/setup-replication.ts';
 import { shipWalOperation } from './types/ship-wal.ts';
 import { singleNodeOperations } from './types/single-node.ts';
+import { switchoverOperation } from './types/switchover.ts';
 
 /**
  * Every operation type and the module that plans it: the one table the runner reads. The route
@@ -31,6 +32,7 @@ const ALL: OperationDefinition[] = [
   rejoinOperation,
   followOperation,
   shipWalOperation,
+  switchoverOperation,
 ];
 
 const BY_TYPE = new Map<OperationType, OperationDefinition>(ALL.map((d) => [d.type, d]));

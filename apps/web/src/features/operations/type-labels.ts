@@ -24,6 +24,7 @@ export const typeLabel: Record<OperationType, MessageKey> = {
   rejoin: 'operations.type.rejoin',
   follow: 'operations.type.follow',
   'ship-wal': 'operations.type.ship-wal',
+  switchover: 'operations.type.switchover',
 };
 
 /** A type read from the server (a string there) as one this page knows, else null. */
