@@ -304,6 +304,8 @@ export const operationRequestSchema = z.discriminatedUnion('type', [
       replicationUser: replicationUserSchema,
     }),
   }),
+  /** Planned role swap with the primary this standby (node) streams from: nothing committed is lost. */
+  z.strictObject({ type: z.literal('switchover'), ...common, params: noParams }),
 ]);
 export type OperationRequest = z.infer<typeof operationRequestSchema>;
 export type OperationType = OperationRequest['type'];
@@ -326,6 +328,7 @@ export const OPERATION_TYPES: readonly OperationType[] = [
   'prepare-archive-dir',
   'set-settings',
   'set-standby-source',
+  'switchover',
 ];
 
 /** Stops a server, drops data or rewrites a file: these run only with confirm: true. */
@@ -342,6 +345,7 @@ export const DESTRUCTIVE_TYPES: ReadonlySet<OperationType> = new Set<OperationTy
   'promote',
   'clean-archive',
   'setup-replication',
+  'switchover',
 ]);
 
 /** A command or statement a check step runs on one node (shown in the plan). */

@@ -296,6 +296,7 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
       { standbys: nodeList, method, slots: or(fc.boolean()), replicationUser },
       { requiredKeys: ['standbys'] },
     ),
+    switchover: fc.oneof({ weight: 3, arbitrary: fc.constant({}) }, fc.constant({ node: '$(id)' })),
   } satisfies Record<string, fc.Arbitrary<unknown>>);
   const body = fc
     .tuple(
@@ -435,6 +436,7 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
           [{ type: 'base-backup', node: 'db', dryRun: true, params: { from: 'db2', method: 'lab' } }],
           [{ type: 'configure-standby', node: 'db', dryRun: true, params: { primary: 'db' } }],
           [{ type: 'setup-replication', node: 'db', dryRun: true, params: { standbys: ['db2'] } }],
+          [{ type: 'switchover', node: 'db', dryRun: true, params: {} }],
         ],
       },
     );
@@ -462,6 +464,7 @@ describe('fuzz: hostile operation requests are refused or planned from the fixed
       'promote',
       'clean-archive',
       'setup-replication',
+      'switchover',
     ])
       expect(refusedByPlanner, t).toContain(t);
     console.log('fuzz status counts', Object.fromEntries(counts));

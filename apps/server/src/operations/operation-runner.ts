@@ -67,6 +67,7 @@ const CONFIRM_WHY: Partial<Record<string, string>> = {
   promote: 'makes a standby a primary',
   'clean-archive': 'deletes archived WAL files',
   'setup-replication': "rewrites configuration files, restarts servers and replaces the standbys' data",
+  switchover: 'stops the primary, promotes this standby and makes the old primary its standby',
 };
 
 /**

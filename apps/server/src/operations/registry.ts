@@ -9,6 +9,7 @@ import { preflightOperation } from './types/preflight.ts';
 import { promoteOperation } from './types/promote.ts';
 import { setupReplicationOperation } from './types/setup-replication.ts';
 import { singleNodeOperations } from './types/single-node.ts';
+import { switchoverOperation } from './types/switchover.ts';
 
 /**
  * Every operation type and the module that plans it: the one table the runner reads. The route
@@ -25,6 +26,7 @@ const ALL: OperationDefinition[] = [
   promoteOperation,
   cleanArchiveOperation,
   setupReplicationOperation,
+  switchoverOperation,
 ];
 
 const BY_TYPE = new Map<OperationType, OperationDefinition>(ALL.map((d) => [d.type, d]));

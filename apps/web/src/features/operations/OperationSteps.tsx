@@ -1,5 +1,6 @@
 import type { Operation, StepRun } from '@walboard/shared/operations';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { formatMs, spanMs } from './durations.ts';
 import { StateBadge } from './OperationStateBadge.tsx';
 import { PhaseHeading } from './PhaseHeading.tsx';
 import { groupByPhase, type StepRow, stepRows, tailText, visibleControls } from './plan-view.ts';
@@ -45,6 +46,11 @@ function StepItem({ step, row }: { step: StepRun; row: StepRow }) {
         <StepKind row={row} />
         <span className="min-w-0 text-sm wrap-anywhere text-slate-900">{step.title}</span>
         {row.critical && <CriticalMark />}
+        {step.startedAt && step.finishedAt && (
+          <span data-testid="operation-step-duration" className="font-mono text-xs text-slate-600">
+            {t('operations.run.duration', { duration: formatMs(spanMs([step]) ?? 0) })}
+          </span>
+        )}
         {step.exitCode !== null && (
           <span
             data-testid="operation-step-exit"
@@ -83,7 +89,10 @@ export function OperationSteps({ operation }: { operation: Operation }) {
             data-phase={group.phase.id}
             className="space-y-2"
           >
-            <PhaseHeading phase={group.phase} />
+            <PhaseHeading
+              phase={group.phase}
+              durationMs={spanMs(group.rows.flatMap((r) => operation.steps[r.index] ?? []))}
+            />
             {group.rows.length === 0 ? (
               <p className="pl-3 text-sm text-slate-600">{t('operations.plan.phaseEmpty')}</p>
             ) : (

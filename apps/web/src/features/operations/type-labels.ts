@@ -21,6 +21,7 @@ export const typeLabel: Record<OperationType, MessageKey> = {
   'prepare-archive-dir': 'operations.type.prepare-archive-dir',
   'set-settings': 'operations.type.set-settings',
   'set-standby-source': 'operations.type.set-standby-source',
+  switchover: 'operations.type.switchover',
 };
 
 /** A type read from the server (a string there) as one this page knows, else null. */
