@@ -32,12 +32,16 @@ export interface SwitchoverSample {
   from: string;
   to: string;
   writeOutageMs: number;
+  /** Where the longest gap starts (ms from the request) and on which hosts it begins and ends. */
+  outageStart: { fromMs: number; fromHost: string; toHost: string };
   writableMs: number;
   doneMs: number;
   /** When the command returned (repmgr) or the operation ended as the API reports it (walboard). */
   commandMs: number;
   lostTransactions: number;
   committed: number;
+  /** walboard only: each phase's ms (prepare, stop-writes, verify, promote, rejoin). */
+  phasesMs?: Record<string, number>;
 }
 
 // ---- set-up ------------------------------------------------------------------------------------
@@ -263,7 +267,10 @@ async function streamingAgain(h: HostInfo, deadlineMs = 120_000): Promise<number
 
 // ---- one switchover ----------------------------------------------------------------------------
 
-async function walboardSwitchover(wb: RunningWalboard, to: HostInfo): Promise<void> {
+/** Each phase's own ms (first step start → last step end), as the page shows them. */
+type Phases = Record<string, number>;
+
+async function walboardSwitchover(wb: RunningWalboard, to: HostInfo): Promise<Phases> {
   const res = await startOperation(wb, { type: 'switchover', node: to.name, params: {}, confirm: true });
   const text = await res.text();
   if (res.status !== 202)
@@ -272,7 +279,17 @@ async function walboardSwitchover(wb: RunningWalboard, to: HostInfo): Promise<vo
   const until = Date.now() + 180_000;
   for (;;) {
     const op = await getOperation(wb, id);
-    if (op.state === 'succeeded') return;
+    if (op.state === 'succeeded') {
+      const phases: Phases = {};
+      for (const ph of op.phases ?? []) {
+        const steps = op.steps.filter((st) => st.phase === ph.id && st.startedAt && st.finishedAt);
+        if (steps.length === 0) continue;
+        const a = Math.min(...steps.map((st) => Date.parse(st.startedAt ?? '')));
+        const b = Math.max(...steps.map((st) => Date.parse(st.finishedAt ?? '')));
+        phases[ph.id] = b - a;
+      }
+      return phases;
+    }
     if (op.state !== 'running') throw new Error(`walboard switchover to ${to.name}: ${whyFailed(op)}`);
     if (Date.now() > until) throw new Error(`walboard switchover to ${to.name} still running after 180 s`);
     await sleep(50);
@@ -309,12 +326,13 @@ async function measureOne(
   const streaming = streamingAgain(from);
   streaming.catch(() => {});
   let commandMs: number;
+  let phasesMs: Phases | undefined;
   if (tool === 'repmgr') {
     await repmgr(p, to, ['standby', 'switchover'], 180_000);
     commandMs = performance.now() - t0;
   } else {
     if (!wb) throw new Error('no walboard');
-    await walboardSwitchover(wb, to);
+    phasesMs = await walboardSwitchover(wb, to);
     commandMs = performance.now() - t0;
   }
   const doneAt = await streaming;
@@ -328,8 +346,14 @@ async function measureOne(
   const before = commits.filter((c) => c.at < t0).at(-1);
   const window = [...(before ? [before] : []), ...commits.filter((c) => c.at >= t0)];
   let outage = 0;
+  let gap = { fromMs: 0, fromHost: '', toHost: '' };
   for (let i = 1; i < window.length; i++) {
-    outage = Math.max(outage, (window[i]?.at ?? 0) - (window[i - 1]?.at ?? 0));
+    const a = window[i - 1] as Commit;
+    const b = window[i] as Commit;
+    if (b.at - a.at > outage) {
+      outage = b.at - a.at;
+      gap = { fromMs: round(a.at - t0, 1), fromHost: a.host, toHost: b.host };
+    }
   }
   const firstOnNew = commits.find((c) => c.at >= t0 && c.host === to.name);
   if (!firstOnNew) throw new Error(`${tool}: no commit on ${to.name} after the switchover`);
@@ -346,11 +370,13 @@ async function measureOne(
     from: from.name,
     to: to.name,
     writeOutageMs: round(outage, 1),
+    outageStart: gap,
     writableMs: round(firstOnNew.at - t0, 1),
     doneMs: round(doneAt - t0, 1),
     commandMs: round(commandMs, 1),
     lostTransactions: Number(missing[0]?.n),
     committed: commits.length,
+    ...(phasesMs ? { phasesMs } : {}),
   };
 }
 
