@@ -12,6 +12,7 @@ export const MEASUREMENTS = [
   'cloneSeconds',
   'promoteMs',
   'setupSeconds',
+  'switchover',
 ] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
@@ -39,11 +40,12 @@ export interface BenchArgs {
   cloneScale: number;
   promoteSamples: number;
   setupSamples: number;
+  switchoverSamples: number;
 }
 
 const USAGE = `usage: pnpm bench [-- --only a,b] [--rss-minutes 10] [--commit-samples 200] [--fanout-clients 1000]
   [--log-rate 20000] [--log-seconds 10] [--clone-samples 3] [--clone-scale 70] [--promote-samples 5]
-  [--setup-samples 2]
+  [--setup-samples 2] [--switchover-samples 3]
 measurements: ${MEASUREMENTS.join(', ')} (aliases: ${Object.keys(ALIASES).join(', ')})`;
 
 function positive(name: string, text: string | undefined, fallback: number): number {
@@ -69,6 +71,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       'clone-scale': { type: 'string' },
       'promote-samples': { type: 'string' },
       'setup-samples': { type: 'string' },
+      'switchover-samples': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -99,5 +102,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     cloneScale: Math.round(positive('clone-scale', values['clone-scale'], 70)),
     promoteSamples: Math.round(positive('promote-samples', values['promote-samples'], 5)),
     setupSamples: Math.round(positive('setup-samples', values['setup-samples'], 2)),
+    switchoverSamples: Math.round(positive('switchover-samples', values['switchover-samples'], 3)),
   };
 }

@@ -20,6 +20,7 @@ import { measureClone, measurePromote, measureSetup } from './replication.ts';
 import { measureRss } from './rss.ts';
 import { round } from './stats.ts';
 import { measureStatusPoll } from './status-poll.ts';
+import { measureSwitchover } from './switchover.ts';
 
 const RESULTS = join(import.meta.dirname, 'results.json');
 type Results = Record<string, unknown>;
@@ -114,7 +115,7 @@ async function machine(browser: BrowserHandle | null) {
 async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   const out: Results = {};
-  const OPS: readonly Measurement[] = ['cloneSeconds', 'promoteMs', 'setupSeconds'];
+  const OPS: readonly Measurement[] = ['cloneSeconds', 'promoteMs', 'setupSeconds', 'switchover'];
   const needsHosts = [...args.only].some((m) => m !== 'statusPollMs' && !OPS.includes(m));
   const needsBrowser = args.only.has('commitToBrowserMs') || args.only.has('logBurst');
   if (needsBrowser) live.browser = await launchChromium();
@@ -192,6 +193,14 @@ async function main(): Promise<void> {
   await measure(out, 'setupSeconds', args, async () => {
     try {
       return await measureSetup(onRun, onWb, args.setupSamples);
+    } finally {
+      await cleanupOps();
+    }
+  });
+
+  await measure(out, 'switchover', args, async () => {
+    try {
+      return await measureSwitchover(onRun, onWb, args.switchoverSamples);
     } finally {
       await cleanupOps();
     }
