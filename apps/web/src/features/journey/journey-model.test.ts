@@ -118,6 +118,7 @@ describe('journeyModel', () => {
     });
     expect(m.primary).toEqual({
       node: 'h1',
+      cascading: false,
       reachable: true,
       timeline: 1,
       lsn: '0/3800000',
