@@ -98,6 +98,18 @@ export interface SwitchoverFacts {
   followers: RewiredNode[];
 }
 
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let t: NodeJS.Timeout | undefined;
+  const timer = new Promise<'timeout'>((r) => {
+    t = setTimeout(() => r('timeout'), ms);
+  });
+  try {
+    return await Promise.race([p, timer]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
 async function probe(s: NodeSession, reader: ClusterReader): Promise<SwitchoverPeer> {
   let t: NodeJS.Timeout | undefined;
   const q = s
@@ -806,15 +818,18 @@ function stopStep(f: SwitchoverFacts, old: RewiredNode): ExecStep {
           r.out,
         );
       const tr = rt.session(o).transport;
-      const gone = await waitFor(
-        async () => ((await tr.stat(pidFile)) === null ? true : null),
-        60_000,
-        POLL_MS,
-      );
-      if (!gone)
-        return fail(
-          `${o} did not finish its shutdown within 60 s (or walboard lost the link to it). ${unknown}`,
-        );
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        // Each look at most 5 s: a host cut off mid-shutdown must end in a clear failure, not a hang.
+        const st = await withTimeout(tr.stat(pidFile), 5000).catch((err: Error) => err);
+        if (st === null) break;
+        if (st === 'timeout' || st instanceof Error)
+          return fail(
+            `walboard lost the link to ${o} while it shut down (${st === 'timeout' ? 'no answer within 5 s' : st.message}): whether it stopped is unknown. ${unknown}`,
+          );
+        if (Date.now() > deadline) return fail(`${o} did not finish its shutdown within 60 s. ${unknown}`);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
       const c = await execOn(rt, o, control);
       const data = parseControlData(c.out);
       const ckpt = data['Latest checkpoint location'];
