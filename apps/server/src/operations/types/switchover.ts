@@ -218,24 +218,21 @@ export async function readSwitchoverFacts(
   const cols = caps.walReceiver?.hasSenderHost
     ? 'sender_host AS host, sender_port AS port'
     : 'NULL::text AS host, NULL::int AS port';
-  const [row] = await reader.query<{
-    received: string | null;
-    replayed: string | null;
-    hba: string;
-  }>(
-    req.node,
-    `SELECT ${lsnText(caps, `${caps.fn.receiveLsn}()`)} AS received, ${lsnText(caps, `${caps.fn.replayLsn}()`)} AS replayed, current_setting('hba_file') AS hba`,
-  );
-  const rcv = caps.walReceiver
-    ? (
-        await reader.query<{
-          status: string;
-          host: string | null;
-          port: number | null;
-          conninfo: string | null;
-        }>(req.node, `SELECT status, ${cols}, conninfo FROM pg_stat_wal_receiver`)
-      )[0]
-    : undefined;
+  // Side by side: every round trip here is time between the request and the first step.
+  const [[row], rcvRows, home] = await Promise.all([
+    reader.query<{ received: string | null; replayed: string | null; hba: string }>(
+      req.node,
+      `SELECT ${lsnText(caps, `${caps.fn.receiveLsn}()`)} AS received, ${lsnText(caps, `${caps.fn.replayLsn}()`)} AS replayed, current_setting('hba_file') AS hba`,
+    ),
+    caps.walReceiver
+      ? reader.query<{ status: string; host: string | null; port: number | null; conninfo: string | null }>(
+          req.node,
+          `SELECT status, ${cols}, conninfo FROM pg_stat_wal_receiver`,
+        )
+      : Promise.resolve([]),
+    reader.home(req.node),
+  ]);
+  const rcv = rcvRows[0];
   let upstream: SwitchoverFacts['upstream'] = null;
   if (rcv) {
     let ci = new Map<string, string>();
@@ -255,7 +252,6 @@ export async function readSwitchoverFacts(
   }
   const oldPeer = peers.find((p) => samePlace(p.config, upstream?.host, upstream?.port));
   const hbaPath = row?.hba ?? `${s.config.postgres.dataDir}/pg_hba.conf`;
-  const home = await reader.home(req.node);
   const [hba, standbyPgpass] = await Promise.all([
     reader.file(req.node, hbaPath),
     reader.file(req.node, pgpassOf(s.config, home)),
