@@ -112,12 +112,16 @@ async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'>
 
 async function probe(s: NodeSession, reader: ClusterReader): Promise<SwitchoverPeer> {
   let t: NodeJS.Timeout | undefined;
-  const q = s
-    .query<{ r: boolean; v: string; lsn: string | null }>(
-      "SELECT pg_is_in_recovery() AS r, current_setting('server_version_num') AS v, CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS lsn",
-    )
-    .then((rows) => rows[0] ?? new Error('no row'))
-    .catch((err: Error) => err);
+  const ask = () =>
+    s
+      .query<{ r: boolean; v: string; lsn: string | null }>(
+        "SELECT pg_is_in_recovery() AS r, current_setting('server_version_num') AS v, CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS lsn",
+      )
+      .then((rows) => rows[0] ?? new Error('no row'))
+      .catch((err: Error) => err);
+  // A pooled connection that died with the link (the node came back since) fails once; the pool
+  // has dropped it, so a second try on a fresh connection tells whether the node answers now.
+  const q = ask().then((r) => (r instanceof Error ? ask() : r));
   const r = await Promise.race([
     q,
     new Promise<'timeout'>((res) => {
@@ -188,12 +192,17 @@ export async function readSwitchoverFacts(
   const others = reader.nodeNames().filter((n) => n !== req.node);
   // Every node at once, each at most PROBE_MS: an isolated old primary must not stall the plan.
   const [self, ...peers] = await Promise.all([
-    s
-      .query<{ v: string; r: boolean }>(
-        "SELECT current_setting('server_version_num') AS v, pg_is_in_recovery() AS r",
-      )
-      .then((rows) => rows[0] ?? new Error('no row'))
-      .catch((err: Error) => err),
+    (async () => {
+      const ask = () =>
+        s
+          .query<{ v: string; r: boolean }>(
+            "SELECT current_setting('server_version_num') AS v, pg_is_in_recovery() AS r",
+          )
+          .then((rows) => rows[0] ?? new Error('no row'))
+          .catch((err: Error) => err);
+      const first = await ask();
+      return first instanceof Error ? ask() : first;
+    })(),
     ...others.map((n) => probe(reader.session(n), reader)),
   ]);
   const empty: SwitchoverFacts = {
