@@ -85,13 +85,18 @@ function longestGap(commits: { at: number }[], from: number, to: number): number
   return gap;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null>,
+  ms = 20_000,
+  everyMs = 50,
+): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const v = await probe().catch(() => null);
     if (v !== null) return v;
     if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -144,6 +149,14 @@ describe('switchover on PostgreSQL 15: h2 becomes the primary, h1 its standby, n
       await rejoin(t.run, h1);
     }
     expect((await psql<{ r: boolean }>(t.run, 'h1', 'SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(false);
+    // walboard's own link to h1 timed out during the cut and reconnects by itself: once it has,
+    // the same switchover plans again without a refusal.
+    await waitFor(
+      'walboard plans the switchover again',
+      () => planOperation(t.wb, { type: 'switchover', node: 'h2' }).then(() => true),
+      45_000,
+      500,
+    );
     await psql(t.run, 'h1', 'INSERT INTO sw_rows (id) VALUES (-1)');
     await waitFor('row -1 on h2', async () =>
       (await psql<{ n: string }>(t.run, 'h2', 'SELECT count(*)::text AS n FROM sw_rows WHERE id = -1'))[0]
