@@ -293,9 +293,15 @@ describe('planRejoin', () => {
 
 describe('streamingCheckStep', () => {
   it('names the node, the primary and the time limit; its query reads pg_stat_wal_receiver', () => {
-    const s = streamingCheckStep(node('db1', '10.0.0.1'), node('db2', '10.0.0.2'), { waitMs: 30_000 });
+    const s = streamingCheckStep(node('db1', '10.0.0.1'), node('db2', '10.0.0.2'), capabilitiesFor(150010), {
+      waitMs: 30_000,
+    });
     expect(s.shown.title).toBe('Check that db1 streams from db2 (30 s at most)');
     expect(s.shown.runs?.[0]?.sql).toMatch(/pg_stat_wal_receiver/);
     expect(s.shown.detail).toMatch(/10\.0\.0\.2:5432/);
+    expect(s.shown.runs?.[0]?.sql).toMatch(/sender_host, sender_port/);
+    // 10 has no sender_host: the conninfo says where it streams from.
+    const s10 = streamingCheckStep(node('db1', '10.0.0.1'), node('db2', '10.0.0.2'), capabilitiesFor(100023));
+    expect(s10.shown.runs?.[0]?.sql).toMatch(/NULL::text AS sender_host, NULL::int AS sender_port, conninfo/);
   });
 });

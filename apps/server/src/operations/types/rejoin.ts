@@ -3,7 +3,7 @@ import type { OperationRequestOf, PlanPhase, PlanStep } from '@walboard/shared/o
 import { operationRequestSchema } from '@walboard/shared/operations';
 import { hbaAddress, peerAddress } from '../../nodes/node-address.ts';
 import type { Capabilities } from '../../postgres/capabilities.ts';
-import { buildConninfo } from '../../postgres/conninfo.ts';
+import { buildConninfo, parseConninfo } from '../../postgres/conninfo.ts';
 import {
   type ControlData,
   parseControlData,
@@ -109,10 +109,12 @@ export function divergenceOf(
 /**
  * A check that `standby` streams from `primary`: pg_stat_wal_receiver on the standby says
  * streaming, from the primary's address and port, within `waitMs`. Shared with switchover.
+ * `caps` are the standby's: sender_host/sender_port exist from 11, before that the conninfo says.
  */
 export function streamingCheckStep(
   standby: NodeConfig,
   primary: NodeConfig,
+  caps: Capabilities,
   opts: { waitMs?: number; extra?: Partial<Pick<PlanStep, 'phase' | 'critical'>> } = {},
 ): ExecStep {
   const waitMs = opts.waitMs ?? 60_000;
@@ -120,7 +122,9 @@ export function streamingCheckStep(
   const p = primary.name;
   const host = peerAddress(primary);
   const port = primary.postgres.port;
-  const sql = 'SELECT status, sender_host, sender_port FROM pg_stat_wal_receiver';
+  const sql = caps.walReceiver?.hasSenderHost
+    ? 'SELECT status, sender_host, sender_port, NULL::text AS conninfo FROM pg_stat_wal_receiver'
+    : 'SELECT status, NULL::text AS sender_host, NULL::int AS sender_port, conninfo FROM pg_stat_wal_receiver';
   return customStep(
     {
       node: s,
@@ -136,11 +140,19 @@ export function streamingCheckStep(
       const got = await waitFor(
         async () => {
           const r = (
-            await ss.query<{ status: string; sender_host: string | null; sender_port: number | null }>(sql)
+            await ss.query<{
+              status: string;
+              sender_host: string | null;
+              sender_port: number | null;
+              conninfo: string | null;
+            }>(sql)
           )[0];
-          const line = r ? `${r.status} from ${r.sender_host}:${r.sender_port}` : 'no WAL receiver';
+          const info = r?.conninfo ? parseConninfo(r.conninfo) : null;
+          const from = r?.sender_host ?? info?.get('host') ?? null;
+          const fromPort = r?.sender_port ?? Number(info?.get('port') ?? 5432);
+          const line = r ? `${r.status} from ${from}:${fromPort}` : 'no WAL receiver';
           if (seen.at(-1) !== line) seen.push(line);
-          return r?.status === 'streaming' && r.sender_host === host && r.sender_port === port ? line : null;
+          return r?.status === 'streaming' && from === host && fromPort === port ? line : null;
         },
         waitMs,
         100,
@@ -716,7 +728,7 @@ export function planRejoin(
     title: `Check that ${n} streams from ${p}`,
     final: true,
   });
-  steps.push(streamingCheckStep(f.node, f.primary, { extra: { phase: 'verify', critical: true } }));
+  steps.push(streamingCheckStep(f.node, f.primary, f.caps, { extra: { phase: 'verify', critical: true } }));
   return { steps, notes, phases, specs, divergence: div };
 }
 
