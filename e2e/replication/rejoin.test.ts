@@ -123,6 +123,7 @@ for (const { version, method } of [
       await psql(t.run, 'h1', "INSERT INTO r SELECT g, 'h1 again' FROM generate_series(151, 170) g");
       // The old primary comes back alone, as a primary of its own timeline, and takes writes.
       await startPg(t.run, 'h2');
+      await waitUp(t);
       await psql(t.run, 'h2', "INSERT INTO r SELECT g, 'lost' FROM generate_series(1000, 1009) g");
       await refusedWith(
         t,
