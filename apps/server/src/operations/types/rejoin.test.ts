@@ -44,6 +44,7 @@ const control = (over: Partial<ControlData> = {}): ControlData => ({
   checkpointLsn: '0/50000A0',
   redoLsn: '0/50000A0',
   timeline: 1,
+  complete: true,
   minRecoveryLsn: null,
   walLogHints: true,
   checksumVersion: 0,
@@ -110,6 +111,16 @@ describe('divergenceOf: the old primary against the fork point of the new timeli
   it('a standby stopped with its minimum recovery point past the fork: diverged', () => {
     const c = control({ state: 'shut down in recovery', minRecoveryLsn: '0/5100000' });
     expect(divergenceOf(c, HISTORY, 2).kind).toBe('diverged');
+  });
+
+  it('a standby stopped in recovery, read from global/pg_control only: unknown (its replay point is not there)', () => {
+    const c = control({
+      state: 'shut down in recovery',
+      complete: false,
+      walLogHints: null,
+      checksumVersion: null,
+    });
+    expect(divergenceOf(c, HISTORY, 2).kind).toBe('unknown');
   });
 
   it('a crash (no clean stop) or no control data: unknown, pg_rewind decides', () => {
@@ -245,7 +256,7 @@ describe('planRejoin', () => {
 
   it('PostgreSQL 18 with only global/pg_control read (hints unknown): a clean case plans; a diverged one is refused for want of pg_rewind', () => {
     const c18 = capabilitiesFor(180001);
-    const fileOnly = control({ walLogHints: null, checksumVersion: null });
+    const fileOnly = control({ complete: false, walLogHints: null, checksumVersion: null });
     const base = { caps: c18, primaryCaps: c18, pgControldata: null, pgRewind: null };
     const p = planRejoin(facts({ ...base, control: fileOnly }), req(), env);
     expect(p.divergence.kind).toBe('clean');

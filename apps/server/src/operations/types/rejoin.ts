@@ -82,6 +82,12 @@ export function divergenceOf(
       forkLsn: null,
       why: `the history of timeline ${newTimeline} never passed through timeline ${control.timeline}, where its last checkpoint is`,
     };
+  if (control.state === 'shut down in recovery' && !control.complete)
+    return {
+      kind: 'unknown',
+      forkLsn: fork,
+      why: 'it stopped as a standby and its minimum recovery point is unknown (no pg_controldata): its replay may have passed the fork point',
+    };
   if (!stoppedCleanly(control))
     return {
       kind: 'unknown',
