@@ -681,7 +681,7 @@ export function planRejoin(
         [],
         {
           phase: ph,
-          detail: `pg_rewind needs a superuser or these functions; ${user} can already copy every file by streaming a base backup, so this gives it nothing it could not read.`,
+          detail: `pg_rewind needs a superuser or these functions. Granted, they read only files inside ${p}'s data directory and log directory, which ${user} can already copy whole by streaming a base backup.`,
         },
       ),
       rewindStep(f, user, ph),
