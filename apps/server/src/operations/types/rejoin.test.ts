@@ -159,7 +159,7 @@ describe('planRejoin', () => {
     expect(t).toEqual([
       'db1 is stopped; nothing past the fork point: no rewind needed',
       'Give db1 the password of replicator for db2 in /var/lib/postgresql/.pgpass (mode 0600)',
-      'Let replicator connect for replication from db1 in /var/lib/postgresql/15/main/pg_hba.conf (original kept as /var/lib/postgresql/15/main/pg_hba.conf.walboard-20261205T073000000Z)',
+      'Let replicator connect for replication from db1 in /var/lib/postgresql/15/main/pg_hba.conf (original kept as /var/lib/postgresql/15/main/pg_hba.conf.walboard-20261205T073000000Z.bak)',
       "Reload db2's configuration (pg_hba.conf)",
       'Standby settings for db1 (planned when reached, after the steps above)',
       'Start db1 as a standby of db2',
@@ -199,7 +199,7 @@ describe('planRejoin', () => {
       '--target-pgdata',
       '/var/lib/postgresql/15/main',
       '--source-server',
-      'host=10.0.0.2 port=5432 user=replicator dbname=postgres application_name=db1-rewind',
+      "host='10.0.0.2' port='5432' user='replicator' dbname='postgres' application_name='db1-rewind'",
       '--restore-target-wal',
       '--progress',
     ]);
