@@ -5,12 +5,37 @@
 // primary's are there. On 15 (Debian packages) all of it; on 18 (server-only install from npm on
 // Debian 12: no pg_rewind, no pg_controldata for 18) the clean rejoin works from global/pg_control
 // and the diverged one is refused, offering base-backup. Checked with the test's own SQL.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HostInfo, type HostsRun, psql, startPg, stopPg } from '../hosts/harness.ts';
 import { planOperation, runOperation, startOperation, whyFailed } from '../support/operations-api.ts';
 import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
+
+/** Samples every process's argv and environment on the machine (hosts' namespaces included). */
+function procSampler(): { stop: () => Promise<string[]> } {
+  const seen = new Set<string>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const pid of await readdir('/proc').catch(() => [])) {
+        if (!/^\d+$/.test(pid)) continue;
+        for (const f of ['cmdline', 'environ']) {
+          const text = await readFile(`/proc/${pid}/${f}`, 'latin1').catch(() => '');
+          if (text) seen.add(text.replaceAll('\0', ' '));
+        }
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return [...seen];
+    },
+  };
+}
 
 async function waitUp(t: WalboardOnHosts): Promise<void> {
   const until = Date.now() + 20_000;
@@ -123,6 +148,7 @@ for (const { version, method } of [
       await psql(t.run, 'h1', "INSERT INTO r SELECT g, 'h1 again' FROM generate_series(151, 170) g");
       // The old primary comes back alone, as a primary of its own timeline, and takes writes.
       await startPg(t.run, 'h2');
+      await waitUp(t);
       await psql(t.run, 'h2', "INSERT INTO r SELECT g, 'lost' FROM generate_series(1000, 1009) g");
       await refusedWith(
         t,
@@ -143,8 +169,12 @@ for (const { version, method } of [
       expect(plan.refusal, JSON.stringify(plan)).toBeUndefined();
       expect(plan.steps[0]?.title).toBe('h2 is stopped; its history went its own way: rewind needed');
       expect(plan.steps[0]?.detail).toMatch(/wal_log_hints on/);
+      const sampler = procSampler();
       const op = await runOperation(t.wb, body);
+      const seen = await sampler.stop();
       expect(op.state, whyFailed(op)).toBe('succeeded');
+      // pg_rewind ran while the sampler looked: its command line is there, the password is not.
+      expect(seen.some((x) => x.includes('--source-server'))).toBe(true);
       const rw = op.steps.find((s) => s.title.startsWith('Rewind h2'));
       expect(rw?.state).toBe('succeeded');
       expect(rw?.argv).toContain('--source-server');
@@ -154,6 +184,7 @@ for (const { version, method } of [
       const password = /:replicator:([A-Za-z0-9]{32})$/m.exec(pgpass)?.[1] as string;
       expect(password).toBeDefined();
       expect(JSON.stringify(op)).not.toContain(password);
+      expect(seen.filter((x) => x.includes(password))).toEqual([]);
       await expect(readFile(join(h2.homeDir, '.pgpass.walboard-rewind'), 'utf8')).rejects.toThrow();
 
       expect(await receiver(t.run, 'h2')).toEqual({ status: 'streaming', host: h1.ip });

@@ -97,7 +97,14 @@ describe('resolveClientTools', () => {
   });
 
   it('nothing installed: every tool is null', () => {
-    expect(Object.values(resolveClientTools(serverOnly, [], 15))).toEqual([null, null, null, null, null]);
+    expect(Object.values(resolveClientTools(serverOnly, [], 15))).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 });
 

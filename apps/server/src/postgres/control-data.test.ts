@@ -32,6 +32,7 @@ describe('parseControlData', () => {
       checkpointLsn: '0/1500718',
       redoLsn: '0/1500718',
       timeline: 1,
+      complete: true,
       minRecoveryLsn: null,
       walLogHints: false,
       checksumVersion: 0,
@@ -76,7 +77,7 @@ describe('parseControlData', () => {
       ControlDataError,
     );
     expect(() => parseControlData(PG15.split('\n').slice(0, 6).join('\n'))).toThrow(
-      /no "Latest checkpoint's REDO location" line/,
+      /^pg_controldata printed no "[^"]+" line: not the output of pg_controldata run with LC_ALL=C$/,
     );
     expect(() => parseControlData(PG15.replace('0/1500718\nLatest', 'zz/1\nLatest'))).toThrow(
       /not a WAL position/,
@@ -104,6 +105,7 @@ describe('parseControlFile: global/pg_control where no pg_controldata of the ver
       checkpointLsn: '0/1500718',
       redoLsn: '0/1500718',
       timeline: 1,
+      complete: false,
       minRecoveryLsn: null,
       walLogHints: null,
       checksumVersion: null,

@@ -21,6 +21,8 @@ export interface ControlData {
   checkpointLsn: string;
   redoLsn: string;
   timeline: number;
+  /** false: read from global/pg_control itself, without the fields below (see parseControlFile). */
+  complete: boolean;
   /** "Minimum recovery ending location": past the checkpoint when a standby stopped mid-replay; 0/0 otherwise. */
   minRecoveryLsn: string | null;
   /** null: read from the control file itself, where its place changes between versions. */
@@ -95,6 +97,7 @@ export function parseControlData(text: string): ControlData {
     checkpointLsn: lsn('Latest checkpoint location'),
     redoLsn: lsn("Latest checkpoint's REDO location"),
     timeline: int("Latest checkpoint's TimeLineID"),
+    complete: true,
     minRecoveryLsn: minRec && LSN.test(minRec) && minRec !== '0/0' ? minRec.toUpperCase() : null,
     walLogHints: hints === 'on',
     checksumVersion: int('Data page checksum version'),
@@ -140,6 +143,7 @@ export function parseControlFile(buf: Buffer): ControlData {
     checkpointLsn: lsnOf(buf.readBigUInt64LE(32)),
     redoLsn: lsnOf(buf.readBigUInt64LE(40)),
     timeline: buf.readUInt32LE(48),
+    complete: false,
     minRecoveryLsn: null,
     walLogHints: null,
     checksumVersion: null,

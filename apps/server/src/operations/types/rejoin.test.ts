@@ -44,6 +44,7 @@ const control = (over: Partial<ControlData> = {}): ControlData => ({
   checkpointLsn: '0/50000A0',
   redoLsn: '0/50000A0',
   timeline: 1,
+  complete: true,
   minRecoveryLsn: null,
   walLogHints: true,
   checksumVersion: 0,
@@ -112,6 +113,16 @@ describe('divergenceOf: the old primary against the fork point of the new timeli
     expect(divergenceOf(c, HISTORY, 2).kind).toBe('diverged');
   });
 
+  it('a standby stopped in recovery, read from global/pg_control only: unknown (its replay point is not there)', () => {
+    const c = control({
+      state: 'shut down in recovery',
+      complete: false,
+      walLogHints: null,
+      checksumVersion: null,
+    });
+    expect(divergenceOf(c, HISTORY, 2).kind).toBe('unknown');
+  });
+
   it('a crash (no clean stop) or no control data: unknown, pg_rewind decides', () => {
     expect(divergenceOf(control({ state: 'in production' }), HISTORY, 2).kind).toBe('unknown');
     expect(divergenceOf(null, HISTORY, 2).kind).toBe('unknown');
@@ -148,7 +159,7 @@ describe('planRejoin', () => {
     expect(t).toEqual([
       'db1 is stopped; nothing past the fork point: no rewind needed',
       'Give db1 the password of replicator for db2 in /var/lib/postgresql/.pgpass (mode 0600)',
-      'Let replicator connect for replication from db1 in /var/lib/postgresql/15/main/pg_hba.conf (original kept as /var/lib/postgresql/15/main/pg_hba.conf.walboard-20261205T073000000Z)',
+      'Let replicator connect for replication from db1 in /var/lib/postgresql/15/main/pg_hba.conf (original kept as /var/lib/postgresql/15/main/pg_hba.conf.walboard-20261205T073000000Z.bak)',
       "Reload db2's configuration (pg_hba.conf)",
       'Standby settings for db1 (planned when reached, after the steps above)',
       'Start db1 as a standby of db2',
@@ -188,7 +199,7 @@ describe('planRejoin', () => {
       '--target-pgdata',
       '/var/lib/postgresql/15/main',
       '--source-server',
-      'host=10.0.0.2 port=5432 user=replicator dbname=postgres application_name=db1-rewind',
+      "host='10.0.0.2' port='5432' user='replicator' dbname='postgres' application_name='db1-rewind'",
       '--restore-target-wal',
       '--progress',
     ]);
@@ -245,7 +256,7 @@ describe('planRejoin', () => {
 
   it('PostgreSQL 18 with only global/pg_control read (hints unknown): a clean case plans; a diverged one is refused for want of pg_rewind', () => {
     const c18 = capabilitiesFor(180001);
-    const fileOnly = control({ walLogHints: null, checksumVersion: null });
+    const fileOnly = control({ complete: false, walLogHints: null, checksumVersion: null });
     const base = { caps: c18, primaryCaps: c18, pgControldata: null, pgRewind: null };
     const p = planRejoin(facts({ ...base, control: fileOnly }), req(), env);
     expect(p.divergence.kind).toBe('clean');
@@ -293,9 +304,15 @@ describe('planRejoin', () => {
 
 describe('streamingCheckStep', () => {
   it('names the node, the primary and the time limit; its query reads pg_stat_wal_receiver', () => {
-    const s = streamingCheckStep(node('db1', '10.0.0.1'), node('db2', '10.0.0.2'), { waitMs: 30_000 });
+    const s = streamingCheckStep(node('db1', '10.0.0.1'), node('db2', '10.0.0.2'), capabilitiesFor(150010), {
+      waitMs: 30_000,
+    });
     expect(s.shown.title).toBe('Check that db1 streams from db2 (30 s at most)');
     expect(s.shown.runs?.[0]?.sql).toMatch(/pg_stat_wal_receiver/);
     expect(s.shown.detail).toMatch(/10\.0\.0\.2:5432/);
+    expect(s.shown.runs?.[0]?.sql).toMatch(/sender_host, sender_port/);
+    // 10 has no sender_host: the conninfo says where it streams from.
+    const s10 = streamingCheckStep(node('db1', '10.0.0.1'), node('db2', '10.0.0.2'), capabilitiesFor(100023));
+    expect(s10.shown.runs?.[0]?.sql).toMatch(/NULL::text AS sender_host, NULL::int AS sender_port, conninfo/);
   });
 });

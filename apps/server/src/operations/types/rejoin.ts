@@ -3,7 +3,7 @@ import type { OperationRequestOf, PlanPhase, PlanStep } from '@walboard/shared/o
 import { operationRequestSchema } from '@walboard/shared/operations';
 import { hbaAddress, peerAddress } from '../../nodes/node-address.ts';
 import type { Capabilities } from '../../postgres/capabilities.ts';
-import { buildConninfo } from '../../postgres/conninfo.ts';
+import { buildConninfo, parseConninfo } from '../../postgres/conninfo.ts';
 import {
   type ControlData,
   parseControlData,
@@ -82,6 +82,12 @@ export function divergenceOf(
       forkLsn: null,
       why: `the history of timeline ${newTimeline} never passed through timeline ${control.timeline}, where its last checkpoint is`,
     };
+  if (control.state === 'shut down in recovery' && !control.complete)
+    return {
+      kind: 'unknown',
+      forkLsn: fork,
+      why: 'it stopped as a standby and its minimum recovery point is unknown (no pg_controldata): its replay may have passed the fork point',
+    };
   if (!stoppedCleanly(control))
     return {
       kind: 'unknown',
@@ -109,10 +115,12 @@ export function divergenceOf(
 /**
  * A check that `standby` streams from `primary`: pg_stat_wal_receiver on the standby says
  * streaming, from the primary's address and port, within `waitMs`. Shared with switchover.
+ * `caps` are the standby's: sender_host/sender_port exist from 11, before that the conninfo says.
  */
 export function streamingCheckStep(
   standby: NodeConfig,
   primary: NodeConfig,
+  caps: Capabilities,
   opts: { waitMs?: number; extra?: Partial<Pick<PlanStep, 'phase' | 'critical'>> } = {},
 ): ExecStep {
   const waitMs = opts.waitMs ?? 60_000;
@@ -120,7 +128,9 @@ export function streamingCheckStep(
   const p = primary.name;
   const host = peerAddress(primary);
   const port = primary.postgres.port;
-  const sql = 'SELECT status, sender_host, sender_port FROM pg_stat_wal_receiver';
+  const sql = caps.walReceiver?.hasSenderHost
+    ? 'SELECT status, sender_host, sender_port, NULL::text AS conninfo FROM pg_stat_wal_receiver'
+    : 'SELECT status, NULL::text AS sender_host, NULL::int AS sender_port, conninfo FROM pg_stat_wal_receiver';
   return customStep(
     {
       node: s,
@@ -136,11 +146,19 @@ export function streamingCheckStep(
       const got = await waitFor(
         async () => {
           const r = (
-            await ss.query<{ status: string; sender_host: string | null; sender_port: number | null }>(sql)
+            await ss.query<{
+              status: string;
+              sender_host: string | null;
+              sender_port: number | null;
+              conninfo: string | null;
+            }>(sql)
           )[0];
-          const line = r ? `${r.status} from ${r.sender_host}:${r.sender_port}` : 'no WAL receiver';
+          const info = r?.conninfo ? parseConninfo(r.conninfo) : null;
+          const from = r?.sender_host ?? info?.get('host') ?? null;
+          const fromPort = r?.sender_port ?? Number(info?.get('port') ?? 5432);
+          const line = r ? `${r.status} from ${from}:${fromPort}` : 'no WAL receiver';
           if (seen.at(-1) !== line) seen.push(line);
-          return r?.status === 'streaming' && r.sender_host === host && r.sender_port === port ? line : null;
+          return r?.status === 'streaming' && from === host && fromPort === port ? line : null;
         },
         waitMs,
         100,
@@ -663,7 +681,7 @@ export function planRejoin(
         [],
         {
           phase: ph,
-          detail: `pg_rewind needs a superuser or these functions; ${user} can already copy every file by streaming a base backup, so this gives it nothing it could not read.`,
+          detail: `pg_rewind needs a superuser or these functions. Granted, they read only files inside ${p}'s data directory and log directory, which ${user} can already copy whole by streaming a base backup.`,
         },
       ),
       rewindStep(f, user, ph),
@@ -716,7 +734,7 @@ export function planRejoin(
     title: `Check that ${n} streams from ${p}`,
     final: true,
   });
-  steps.push(streamingCheckStep(f.node, f.primary, { extra: { phase: 'verify', critical: true } }));
+  steps.push(streamingCheckStep(f.node, f.primary, f.caps, { extra: { phase: 'verify', critical: true } }));
   return { steps, notes, phases, specs, divergence: div };
 }
 

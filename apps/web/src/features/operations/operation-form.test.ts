@@ -317,6 +317,14 @@ describe('buildRequest (replication operations)', () => {
     });
   });
 
+  it('builds rejoin with the new primary, and refuses the node itself as its new primary', () => {
+    expect(paramsOf(on('h1', { type: 'rejoin', primary: 'h2' }))).toEqual({
+      primary: 'h2',
+      replicationUser: 'replicator',
+    });
+    expect(errorsOf(on('h1', { type: 'rejoin', primary: 'h1' }))).toEqual({ primary: 'otherNode' });
+  });
+
   it('builds promote without a fence by default, and with the fence picked', () => {
     expect(paramsOf(on('h2', { type: 'promote' }))).toEqual({ method: 'auto' });
     expect(
