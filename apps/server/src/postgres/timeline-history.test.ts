@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { forkVerdict, historyFileName, parseHistory, timelineOfWalFile } from './timeline-history.ts';
+import {
+  forkPointOf,
+  forkVerdict,
+  historyFileName,
+  parseHistory,
+  timelineOfWalFile,
+} from './timeline-history.ts';
 
 // As PostgreSQL 15 writes them at a promotion (the second after a second promotion).
 const TL2 = '1\t0/5000198\tno recovery target specified\n';
@@ -78,5 +84,13 @@ describe('forkVerdict', () => {
     const h = parseHistory('1\t10/0\n');
     expect(forkVerdict(h, 2, 1, 'F/FFFFFFFF').kind).toBe('can-follow');
     expect(forkVerdict(h, 2, 1, '10/1').kind).toBe('diverged');
+  });
+});
+
+describe('forkPointOf', () => {
+  it('names where the newer history left a timeline, null when it never passed through it', () => {
+    const h = parseHistory('1\t0/5000108\tno recovery target specified\n\n2\t1A/b3000028\tx\n');
+    expect(forkPointOf(h, 2)).toBe('1A/B3000028');
+    expect(forkPointOf(h, 3)).toBeNull();
   });
 });

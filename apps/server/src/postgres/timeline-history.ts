@@ -50,6 +50,11 @@ export function parseHistory(text: string): HistoryEntry[] {
   return out;
 }
 
+/** Where the newer timeline's history left `tli`, or null when it never passed through it. */
+export function forkPointOf(history: readonly HistoryEntry[], tli: number): string | null {
+  return history.find((h) => h.tli === tli)?.switchpoint ?? null;
+}
+
 export type ForkVerdict =
   /** Same timeline as the upstream: nothing forked between them. */
   | { kind: 'same-timeline'; tli: number }

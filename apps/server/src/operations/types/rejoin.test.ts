@@ -3,7 +3,7 @@ import { type OperationRequestOf, operationRequestSchema } from '@walboard/share
 import { describe, expect, it } from 'vitest';
 import { capabilitiesFor } from '../../postgres/capabilities.ts';
 import type { ControlData } from '../../postgres/control-data.ts';
-import { parseTimelineHistory } from '../../postgres/timeline-fork.ts';
+import { parseHistory } from '../../postgres/timeline-history.ts';
 import { PlanRefusal } from '../plan-types.ts';
 import {
   divergenceOf,
@@ -36,7 +36,7 @@ const req = (over: object = {}) =>
   }) as OperationRequestOf<'rejoin'>;
 
 /** db2 was promoted at 0/5000108 from timeline 1 to 2. */
-const HISTORY = parseTimelineHistory('1\t0/5000108\tno recovery target specified\n');
+const HISTORY = parseHistory('1\t0/5000108\tno recovery target specified\n');
 
 const control = (over: Partial<ControlData> = {}): ControlData => ({
   systemId: '7715715936311864566',
@@ -133,7 +133,7 @@ describe('divergenceOf: the old primary against the fork point of the new timeli
   });
 
   it('three promotions deep: the fork of the old primary’s own timeline counts', () => {
-    const h = parseTimelineHistory('1\t0/3000000\tx\n2\t0/7000000\ty\n');
+    const h = parseHistory('1\t0/3000000\tx\n2\t0/7000000\ty\n');
     expect(divergenceOf(control({ timeline: 2, checkpointLsn: '0/6000000' }), h, 3).kind).toBe('clean');
     expect(divergenceOf(control({ timeline: 1, checkpointLsn: '0/3000000' }), h, 3).kind).toBe('diverged');
   });

@@ -17,11 +17,11 @@ import { escapePgpassField, maskPgpass, pgpassPassword, setPgpassEntry } from '.
 import { effectiveValue, parseConfigFile } from '../../postgres/settings-file.ts';
 import {
   forkPointOf,
+  type HistoryEntry,
   historyFileName,
-  parseTimelineHistory,
-  type TimelineFork,
+  parseHistory,
   timelineOfWalFile,
-} from '../../postgres/timeline-fork.ts';
+} from '../../postgres/timeline-history.ts';
 import type { ClusterReader, ServerFacts } from '../cluster-reader.ts';
 import { autoConfPath, backupPath, postgresqlConfPath } from '../config-paths.ts';
 import { defineOperation } from '../operation-module.ts';
@@ -65,7 +65,7 @@ export type Divergence =
  */
 export function divergenceOf(
   control: ControlData | null,
-  history: readonly TimelineFork[],
+  history: readonly HistoryEntry[],
   newTimeline: number,
 ): Divergence {
   if (!control) return { kind: 'unknown', forkLsn: null, why: 'its control data could not be read' };
@@ -201,7 +201,7 @@ export interface RejoinFacts {
   controlError: string | null;
   newTimeline: number;
   /** null: the new primary has no history file (it never was promoted). */
-  history: TimelineFork[] | null;
+  history: HistoryEntry[] | null;
   pgControldata: string | null;
   pgRewind: string | null;
   /** The old primary's password file has the replication user's password for the new primary. */
@@ -329,7 +329,7 @@ export async function readRejoinFacts(
     control,
     controlError,
     newTimeline,
-    history: historyFile ? parseTimelineHistory(historyFile.text) : null,
+    history: historyFile ? parseHistory(historyFile.text) : null,
     pgControldata: tools.pg_controldata,
     pgRewind: tools.pg_rewind,
     pgpassReady:
