@@ -764,6 +764,8 @@ export function planSwitchover(f: SwitchoverFacts, now: Date): SwitchoverPlan {
   notes.push(
     `Writes stop when ${o} shuts down and resume once ${n} is promoted; clients must reconnect to ${n} (a host list with target_session_attrs=read-write finds it).`,
     `If ${n} cannot be shown to hold ${o}'s shutdown checkpoint, nothing is promoted and ${o} is started again as the primary.`,
+    // Streaming carries every commit; archiving is a separate path this swap does not rebuild.
+    `WAL archiving is not changed: ${n} keeps the archive_command it was copied with from ${o}. Run ship-wal on ${n} for its standbys (${[o, ...f.followers.map((x) => x.config.name)].join(', ')}) afterwards so that it ships WAL to their archive directories.`,
   );
   const phases: PlanPhase[] = SWITCHOVER_PHASES.filter((p) => steps.some((s) => s.shown.phase === p)).map(
     (id) => ({
