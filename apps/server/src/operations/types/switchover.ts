@@ -98,14 +98,30 @@ export interface SwitchoverFacts {
   followers: RewiredNode[];
 }
 
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let t: NodeJS.Timeout | undefined;
+  const timer = new Promise<'timeout'>((r) => {
+    t = setTimeout(() => r('timeout'), ms);
+  });
+  try {
+    return await Promise.race([p, timer]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
 async function probe(s: NodeSession, reader: ClusterReader): Promise<SwitchoverPeer> {
   let t: NodeJS.Timeout | undefined;
-  const q = s
-    .query<{ r: boolean; v: string; lsn: string | null }>(
-      "SELECT pg_is_in_recovery() AS r, current_setting('server_version_num') AS v, CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS lsn",
-    )
-    .then((rows) => rows[0] ?? new Error('no row'))
-    .catch((err: Error) => err);
+  const ask = () =>
+    s
+      .query<{ r: boolean; v: string; lsn: string | null }>(
+        "SELECT pg_is_in_recovery() AS r, current_setting('server_version_num') AS v, CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS lsn",
+      )
+      .then((rows) => rows[0] ?? new Error('no row'))
+      .catch((err: Error) => err);
+  // A pooled connection that died with the link (the node came back since) fails once; the pool
+  // has dropped it, so a second try on a fresh connection tells whether the node answers now.
+  const q = ask().then((r) => (r instanceof Error ? ask() : r));
   const r = await Promise.race([
     q,
     new Promise<'timeout'>((res) => {
@@ -176,12 +192,17 @@ export async function readSwitchoverFacts(
   const others = reader.nodeNames().filter((n) => n !== req.node);
   // Every node at once, each at most PROBE_MS: an isolated old primary must not stall the plan.
   const [self, ...peers] = await Promise.all([
-    s
-      .query<{ v: string; r: boolean }>(
-        "SELECT current_setting('server_version_num') AS v, pg_is_in_recovery() AS r",
-      )
-      .then((rows) => rows[0] ?? new Error('no row'))
-      .catch((err: Error) => err),
+    (async () => {
+      const ask = () =>
+        s
+          .query<{ v: string; r: boolean }>(
+            "SELECT current_setting('server_version_num') AS v, pg_is_in_recovery() AS r",
+          )
+          .then((rows) => rows[0] ?? new Error('no row'))
+          .catch((err: Error) => err);
+      const first = await ask();
+      return first instanceof Error ? ask() : first;
+    })(),
     ...others.map((n) => probe(reader.session(n), reader)),
   ]);
   const empty: SwitchoverFacts = {
@@ -206,24 +227,21 @@ export async function readSwitchoverFacts(
   const cols = caps.walReceiver?.hasSenderHost
     ? 'sender_host AS host, sender_port AS port'
     : 'NULL::text AS host, NULL::int AS port';
-  const [row] = await reader.query<{
-    received: string | null;
-    replayed: string | null;
-    hba: string;
-  }>(
-    req.node,
-    `SELECT ${lsnText(caps, `${caps.fn.receiveLsn}()`)} AS received, ${lsnText(caps, `${caps.fn.replayLsn}()`)} AS replayed, current_setting('hba_file') AS hba`,
-  );
-  const rcv = caps.walReceiver
-    ? (
-        await reader.query<{
-          status: string;
-          host: string | null;
-          port: number | null;
-          conninfo: string | null;
-        }>(req.node, `SELECT status, ${cols}, conninfo FROM pg_stat_wal_receiver`)
-      )[0]
-    : undefined;
+  // Side by side: every round trip here is time between the request and the first step.
+  const [[row], rcvRows, home] = await Promise.all([
+    reader.query<{ received: string | null; replayed: string | null; hba: string }>(
+      req.node,
+      `SELECT ${lsnText(caps, `${caps.fn.receiveLsn}()`)} AS received, ${lsnText(caps, `${caps.fn.replayLsn}()`)} AS replayed, current_setting('hba_file') AS hba`,
+    ),
+    caps.walReceiver
+      ? reader.query<{ status: string; host: string | null; port: number | null; conninfo: string | null }>(
+          req.node,
+          `SELECT status, ${cols}, conninfo FROM pg_stat_wal_receiver`,
+        )
+      : Promise.resolve([]),
+    reader.home(req.node),
+  ]);
+  const rcv = rcvRows[0];
   let upstream: SwitchoverFacts['upstream'] = null;
   if (rcv) {
     let ci = new Map<string, string>();
@@ -243,7 +261,6 @@ export async function readSwitchoverFacts(
   }
   const oldPeer = peers.find((p) => samePlace(p.config, upstream?.host, upstream?.port));
   const hbaPath = row?.hba ?? `${s.config.postgres.dataDir}/pg_hba.conf`;
-  const home = await reader.home(req.node);
   const [hba, standbyPgpass] = await Promise.all([
     reader.file(req.node, hbaPath),
     reader.file(req.node, pgpassOf(s.config, home)),
@@ -806,15 +823,18 @@ function stopStep(f: SwitchoverFacts, old: RewiredNode): ExecStep {
           r.out,
         );
       const tr = rt.session(o).transport;
-      const gone = await waitFor(
-        async () => ((await tr.stat(pidFile)) === null ? true : null),
-        60_000,
-        POLL_MS,
-      );
-      if (!gone)
-        return fail(
-          `${o} did not finish its shutdown within 60 s (or walboard lost the link to it). ${unknown}`,
-        );
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        // Each look at most 5 s: a host cut off mid-shutdown must end in a clear failure, not a hang.
+        const st = await withTimeout(tr.stat(pidFile), 5000).catch((err: Error) => err);
+        if (st === null) break;
+        if (st === 'timeout' || st instanceof Error)
+          return fail(
+            `walboard lost the link to ${o} while it shut down (${st === 'timeout' ? 'no answer within 5 s' : st.message}): whether it stopped is unknown. ${unknown}`,
+          );
+        if (Date.now() > deadline) return fail(`${o} did not finish its shutdown within 60 s. ${unknown}`);
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
       const c = await execOn(rt, o, control);
       const data = parseControlData(c.out);
       const ckpt = data['Latest checkpoint location'];

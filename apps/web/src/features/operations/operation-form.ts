@@ -154,7 +154,7 @@ export function emptyForm(
 
 /** Operation types whose form has fields to fill in (the others go straight to the plan). */
 export function hasFields(type: OperationType): boolean {
-  return type !== 'start' && type !== 'reload' && type !== 'clean-archive';
+  return type !== 'start' && type !== 'reload' && type !== 'clean-archive' && type !== 'switchover';
 }
 
 /** The field rule to explain a schema error on `field` (`code` is the zod issue's). */
@@ -189,6 +189,7 @@ function paramsOf(form: OperationForm): unknown {
     case 'start':
     case 'reload':
     case 'clean-archive':
+    case 'switchover':
       return {};
     case 'stop':
     case 'restart':
