@@ -6,7 +6,7 @@
 import type { Operation } from '@walboard/shared/operations';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HostInfo, isolate, psql, rejoin } from '../hosts/harness.ts';
+import { type HostInfo, isolate, psql, rejoin, startPg } from '../hosts/harness.ts';
 import {
   getOperation,
   planOperation,
@@ -85,13 +85,18 @@ function longestGap(commits: { at: number }[], from: number, to: number): number
   return gap;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null>,
+  ms = 20_000,
+  everyMs = 50,
+): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const v = await probe().catch(() => null);
     if (v !== null) return v;
     if (Date.now() > until) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -144,6 +149,14 @@ describe('switchover on PostgreSQL 15: h2 becomes the primary, h1 its standby, n
       await rejoin(t.run, h1);
     }
     expect((await psql<{ r: boolean }>(t.run, 'h1', 'SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(false);
+    // walboard's own link to h1 timed out during the cut and reconnects by itself: once it has,
+    // the same switchover plans again without a refusal.
+    await waitFor(
+      'walboard plans the switchover again',
+      () => planOperation(t.wb, { type: 'switchover', node: 'h2' }).then(() => true),
+      45_000,
+      500,
+    );
     await psql(t.run, 'h1', 'INSERT INTO sw_rows (id) VALUES (-1)');
     await waitFor('row -1 on h2', async () =>
       (await psql<{ n: string }>(t.run, 'h2', 'SELECT count(*)::text AS n FROM sw_rows WHERE id = -1'))[0]
@@ -212,5 +225,53 @@ describe('switchover on PostgreSQL 15: h2 becomes the primary, h1 its standby, n
         : null,
     );
     expect(op.promotion?.timeline).toBe(2);
+  });
+
+  it('fault: the primary (h2) cut off while it shuts down — nothing promoted, a clear message; healed', async () => {
+    const res = await startOperation(t.wb, { type: 'switchover', node: 'h1' });
+    const text = await res.text();
+    expect(res.status, text).toBe(202);
+    const { id } = JSON.parse(text) as { id: string };
+    let op: Operation = await getOperation(t.wb, id);
+    while (
+      op.state === 'running' &&
+      !op.steps.some((s) => s.phase === 'stop-writes' && s.state !== 'pending')
+    ) {
+      await new Promise((r) => setTimeout(r, 10));
+      op = await getOperation(t.wb, id);
+    }
+    await isolate(t.run, h2);
+    try {
+      while (op.state === 'running') {
+        await new Promise((r) => setTimeout(r, 100));
+        op = await getOperation(t.wb, id);
+      }
+      console.log(`switchover with h2 cut off: ${op.state}: ${op.message}`);
+      expect(op.state).toBe('failed');
+      expect(op.message).toMatch(/Nothing was promoted|was NOT promoted/);
+      expect(op.message).toMatch(/h2/);
+      expect(op.nextAction).toBeTruthy();
+      expect(op.steps.find((s) => s.phase === 'promote')?.state).toBe('skipped');
+      // No second primary: h1 is still a standby.
+      expect((await psql<{ r: boolean }>(t.run, 'h1', 'SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(true);
+    } finally {
+      await rejoin(t.run, h2);
+    }
+    // What the message says to do: if h2 stopped, start it; it is still the primary.
+    const up = await psql(t.run, 'h2', 'SELECT 1', [], { connectTimeoutMs: 1000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!up) await waitFor('h2 started again', () => startPg(t.run, h2).then(() => true), 60_000, 500);
+    expect((await psql<{ r: boolean }>(t.run, 'h2', 'SELECT pg_is_in_recovery() AS r'))[0]?.r).toBe(false);
+    await psql(t.run, 'h2', 'INSERT INTO sw_rows (id) VALUES (-3)');
+    await waitFor(
+      'row -3 on h1',
+      async () =>
+        (await psql<{ n: string }>(t.run, 'h1', 'SELECT count(*)::text AS n FROM sw_rows WHERE id = -3'))[0]
+          ?.n === '1'
+          ? true
+          : null,
+      30_000,
+    );
   });
 });

@@ -840,7 +840,7 @@ function stopStep(f: SwitchoverFacts, old: RewiredNode): ExecStep {
       const ckpt = data['Latest checkpoint location'];
       const state = data['Database cluster state'];
       if (!c.ok || !ckpt || state !== 'shut down') {
-        const restart = await execOn(rt, o, pgCtlArgv(t, 'start'), 90_000);
+        const restart = await execOn(rt, o, pgCtlArgv(t, 'start'), 30_000);
         return fail(
           `${o} stopped, but its control file does not show a clean shutdown (state "${state ?? '?'}", checkpoint ${ckpt ?? 'unreadable'}${c.error ? `, ${c.error}` : ''}): nothing was promoted; ${restart.ok ? `${o} was started again and is the primary` : `starting ${o} again failed too (${restart.error ?? restart.out}): start it yourself`}`,
           c.out,
@@ -875,7 +875,7 @@ function verifyStep(f: SwitchoverFacts, old: RewiredNode): ExecStep {
     async (rt) => {
       const ckpt = rt.shared.get(CKPT_KEY);
       const restartOld = async (why: string) => {
-        const r = await execOn(rt, o, pgCtlArgv(target(old.config), 'start'), 90_000);
+        const r = await execOn(rt, o, pgCtlArgv(target(old.config), 'start'), 30_000);
         return fail(
           `${why}: ${n} was NOT promoted; ${r.ok ? `${o} was started again and is still the primary` : `starting ${o} again failed (${r.error ?? r.out}): start it yourself (operation start on ${o}); it is still the primary`}. Check ${n}'s log and its link to ${o}, then plan again.`,
         );
