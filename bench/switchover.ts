@@ -243,15 +243,17 @@ class Writer {
   }
 }
 
-/** Resolves with the moment (performance.now()) `oldPrimary` streams again (from anyone). */
-async function streamingAgain(h: HostInfo, deadlineMs = 120_000): Promise<number> {
+/** Resolves with the moment (performance.now()) `h` streams again from `from`. */
+async function streamingAgain(h: HostInfo, from: HostInfo, deadlineMs = 120_000): Promise<number> {
   const until = performance.now() + deadlineMs;
   let c: Pg | null = null;
   while (performance.now() < until) {
     try {
       c ??= await connect(h, 1);
-      const r = await c.query<{ status: string }>('SELECT status FROM pg_stat_wal_receiver');
-      if (r.rows[0]?.status === 'streaming') {
+      const r = await c.query<{ status: string; sender: string | null }>(
+        'SELECT status, sender_host AS sender FROM pg_stat_wal_receiver',
+      );
+      if (r.rows[0]?.status === 'streaming' && [from.ip, from.name].includes(r.rows[0].sender ?? '')) {
         await c.end().catch(() => {});
         return performance.now();
       }
@@ -262,7 +264,9 @@ async function streamingAgain(h: HostInfo, deadlineMs = 120_000): Promise<number
     await sleep(20);
   }
   await c?.end().catch(() => {});
-  throw new Error(`${h.name} was not streaming ${deadlineMs} ms after the switchover started`);
+  throw new Error(
+    `${h.name} was not streaming from ${from.name} ${deadlineMs} ms after the switchover started`,
+  );
 }
 
 // ---- one switchover ----------------------------------------------------------------------------
@@ -323,7 +327,7 @@ async function measureOne(
   // A steady state before the request: the outage is measured against a running writer.
   await sleep(1000);
   const t0 = performance.now();
-  const streaming = streamingAgain(from);
+  const streaming = streamingAgain(from, to);
   streaming.catch(() => {});
   let commandMs: number;
   let phasesMs: Phases | undefined;
