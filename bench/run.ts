@@ -234,6 +234,15 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 main()
   .then(cleanup)
+  .then(() => {
+    // Results are written and hosts are down: a handle left open somewhere (a socket of a server
+    // that went away) must not keep the process — and the CPU lock it runs under — for ever.
+    setTimeout(() => {
+      const open = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles();
+      log(`still running 5 s after clean-up (${open.map((h) => h.constructor.name).join(', ')}): exiting`);
+      process.exit(0);
+    }, 5000).unref();
+  })
   .catch(async (err: unknown) => {
     console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
     await cleanup().catch((e: unknown) => console.error(`clean-up failed too: ${(e as Error).message}`));

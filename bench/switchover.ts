@@ -243,15 +243,22 @@ class Writer {
   }
 }
 
-/** Resolves with the moment (performance.now()) `oldPrimary` streams again (from anyone). */
-async function streamingAgain(h: HostInfo, deadlineMs = 120_000): Promise<number> {
+/** Resolves with the moment (performance.now()) `h` streams again from `from`. */
+async function streamingAgain(
+  h: HostInfo,
+  from: HostInfo,
+  cancel: { done: boolean },
+  deadlineMs = 120_000,
+): Promise<number> {
   const until = performance.now() + deadlineMs;
   let c: Pg | null = null;
-  while (performance.now() < until) {
+  while (performance.now() < until && !cancel.done) {
     try {
       c ??= await connect(h, 1);
-      const r = await c.query<{ status: string }>('SELECT status FROM pg_stat_wal_receiver');
-      if (r.rows[0]?.status === 'streaming') {
+      const r = await c.query<{ status: string; sender: string | null }>(
+        'SELECT status, sender_host AS sender FROM pg_stat_wal_receiver',
+      );
+      if (r.rows[0]?.status === 'streaming' && [from.ip, from.name].includes(r.rows[0].sender ?? '')) {
         await c.end().catch(() => {});
         return performance.now();
       }
@@ -262,7 +269,9 @@ async function streamingAgain(h: HostInfo, deadlineMs = 120_000): Promise<number
     await sleep(20);
   }
   await c?.end().catch(() => {});
-  throw new Error(`${h.name} was not streaming ${deadlineMs} ms after the switchover started`);
+  throw new Error(
+    `${h.name} was not streaming from ${from.name} ${deadlineMs} ms after the switchover started`,
+  );
 }
 
 // ---- one switchover ----------------------------------------------------------------------------
@@ -320,25 +329,33 @@ async function measureOne(
   }
   const writer = new Writer([p.h1, p.h2], nextId);
   writer.start();
-  // A steady state before the request: the outage is measured against a running writer.
-  await sleep(1000);
-  const t0 = performance.now();
-  const streaming = streamingAgain(from);
-  streaming.catch(() => {});
-  let commandMs: number;
+  let t0 = 0;
+  let doneAt = 0;
+  let commandMs = 0;
   let phasesMs: Phases | undefined;
-  if (tool === 'repmgr') {
-    await repmgr(p, to, ['standby', 'switchover'], 180_000);
+  const cancel = { done: false };
+  try {
+    // A steady state before the request: the outage is measured against a running writer.
+    await sleep(1000);
+    t0 = performance.now();
+    const streaming = streamingAgain(from, to, cancel);
+    streaming.catch(() => {});
+    if (tool === 'repmgr') {
+      await repmgr(p, to, ['standby', 'switchover'], 180_000);
+    } else {
+      if (!wb) throw new Error('no walboard');
+      phasesMs = await walboardSwitchover(wb, to);
+    }
     commandMs = performance.now() - t0;
-  } else {
-    if (!wb) throw new Error('no walboard');
-    phasesMs = await walboardSwitchover(wb, to);
-    commandMs = performance.now() - t0;
+    doneAt = await streaming;
+    // A little writing on the new primary after the end, then the count.
+    await sleep(500);
+  } finally {
+    // Also when the switchover failed: a writer left looping would keep the process (and the
+    // CPU lock) after the hosts are gone.
+    cancel.done = true;
+    await writer.stop();
   }
-  const doneAt = await streaming;
-  // A little writing on the new primary after the end, then the count.
-  await sleep(500);
-  await writer.stop();
   nextId = writer.nextId;
   const commits = writer.commits;
   // From the last commit before the request to the writer's end (≥ 500 ms after both the command
