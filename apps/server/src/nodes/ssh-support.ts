@@ -24,6 +24,16 @@ export function keyType(key: Buffer): string {
 // group is killed by a second command instead. Process group = what sshd setsid()s per session.
 export const JOB_WRAPPER =
   'read -r _ _ _ _ g _ </proc/$$/stat && printf "walboard-pgid:%s\\n" "$g" >&2; exec "$@"';
+
+/**
+ * JOB_WRAPPER for a command without input that must not outlive walboard's connection (a copy):
+ * a watcher holds the session's stdin, which sshd closes when the command exits or the connection
+ * is gone (the controller killed), and then kills the whole process group — a controller that
+ * is no longer there leaves nothing copying. The command itself reads /dev/null. (sh gives a
+ * background list /dev/null as stdin, hence the copy of stdin on fd 3.)
+ */
+export const TIED_JOB_WRAPPER =
+  'read -r _ _ _ _ g _ </proc/$$/stat && printf "walboard-pgid:%s\\n" "$g" >&2; exec 3<&0; { cat <&3 >/dev/null; kill -s KILL -- "-$g"; } >/dev/null 2>&1 & exec "$@" </dev/null 3<&-';
 const PGID_HEADER = /^walboard-pgid:(\d+)$/;
 
 /** Removes the wrapper's pgid line from the start of stderr and reports the pgid. */
@@ -161,6 +171,7 @@ interface JobChannel extends EventEmitter {
 export function trackJob(
   ch: JobChannel,
   on: { killGroup: (pgid: number) => void; warn: (why: string) => void },
+  opts: { reapAfterExitMs?: number } = {},
 ) {
   let exit: { code: number | null; signal: string | null } | null = null;
   let pgid: number | null = null;
@@ -168,6 +179,14 @@ export function trackJob(
   let isClosed = false;
   ch.on('exit', (code: number | null, sig?: string) => {
     exit = { code: code ?? null, signal: sig ?? null };
+    // The command is gone but the channel stays open while anything it started still holds its
+    // output (pg_basebackup killed -9 leaves its WAL-streaming child running, forever): with
+    // reapAfterExitMs, what is left of its process group is killed, so the channel closes.
+    const reap = opts.reapAfterExitMs;
+    if (reap !== undefined)
+      setTimeout(() => {
+        if (!isClosed && pgid !== null) on.killGroup(pgid);
+      }, reap).unref();
   });
   const killNow = () => {
     if (exit === null && pgid !== null) on.killGroup(pgid);

@@ -487,3 +487,78 @@ describe('SshTransport when the link breaks', () => {
     }
   });
 });
+
+describe('SshTransport.spawn: nothing a copy started outlives it or the connection', () => {
+  let sshd: SshdFixture;
+  let t: SshTransport;
+  const pidOf = (args: string[]): number | null => {
+    const wanted = `${args.join('\0')}\0`;
+    for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+      try {
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8') === wanted) return Number(pid);
+      } catch {
+        // exited meanwhile
+      }
+    }
+    return null;
+  };
+  const gone = async (args: string[], ms: number) => {
+    for (let i = 0; i < ms / 40 && processWithArgsExists(args); i++)
+      await new Promise((r) => setTimeout(r, 40));
+    return !processWithArgsExists(args);
+  };
+  const appeared = async (args: string[]) => {
+    for (let i = 0; i < 100 && !pidOf(args); i++) await new Promise((r) => setTimeout(r, 40));
+    return pidOf(args);
+  };
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    t = transportFor(sshd);
+    await t.connect();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sshd?.stop();
+  });
+
+  it('the command killed -9 by someone else: done says SIGKILL, and the child it left is killed too', async () => {
+    // As pg_basebackup killed -9 leaves its WAL-streaming child holding the output open.
+    const proc = await t.spawn(['sh', '-c', 'sleep 7.2718 & exec sleep 7.2719']);
+    // A channel closes only once its output is read, as followProcess reads a copy's.
+    proc.stdout.resume();
+    proc.stderr.resume();
+    const main = await appeared(['sleep', '7.2719']);
+    expect(main).not.toBeNull();
+    expect(await appeared(['sleep', '7.2718'])).not.toBeNull();
+    process.kill(main as number, 'SIGKILL');
+    const started = Date.now();
+    // ssh2 reports the signal as OpenSSH names it ("KILL") prefixed with SIG.
+    expect(await proc.done).toEqual({ code: null, signal: 'SIGKILL' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(await gone(['sleep', '7.2718'], 2000)).toBe(true);
+  });
+
+  it('a command that ends by itself still reports its output and exit code', async () => {
+    const proc = await t.spawn(['sh', '-c', 'echo out; echo err >&2; exit 7']);
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    proc.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
+    expect(await proc.done).toEqual({ code: 7, signal: null });
+    expect(out).toBe('out\n');
+    expect(err).toBe('err\n');
+  });
+  it('the connection gone (the controller killed): the command and its children are killed on the host', async () => {
+    const proc = await t.spawn(['sh', '-c', 'sleep 7.3718 & exec sleep 7.3719']);
+    proc.done.catch(() => {});
+    expect(await appeared(['sleep', '7.3719'])).not.toBeNull();
+    sshd.killConnections();
+    expect(await gone(['sleep', '7.3719'], 3000)).toBe(true);
+    expect(await gone(['sleep', '7.3718'], 1000)).toBe(true);
+  });
+});

@@ -7,7 +7,7 @@ import { probeHostKey } from './host-key-probe.ts';
 import { createLineStream } from './local-transport.ts';
 import { shellQuote } from './shell-quote.ts';
 import { SftpFiles } from './ssh-sftp.ts';
-import { describeConnectError, JOB_WRAPPER, Semaphore, trackJob } from './ssh-support.ts';
+import { describeConnectError, JOB_WRAPPER, Semaphore, TIED_JOB_WRAPPER, trackJob } from './ssh-support.ts';
 import {
   type ExecOptions,
   type ExecResult,
@@ -392,18 +392,26 @@ export class SshTransport implements Transport {
   }
 
   /** Starts argv under JOB_WRAPPER with every listener attached synchronously on open. */
-  private async startJob(argv: readonly string[], signal: AbortSignal | undefined) {
+  private async startJob(
+    argv: readonly string[],
+    signal: AbortSignal | undefined,
+    opts: { reapAfterExitMs?: number; tied?: boolean } = {},
+  ) {
     const shown = shellQuote(argv);
-    const command = shellQuote(['sh', '-c', JOB_WRAPPER, 'sh', ...argv]);
+    const command = shellQuote(['sh', '-c', opts.tied ? TIED_JOB_WRAPPER : JOB_WRAPPER, 'sh', ...argv]);
     return this.openSession(
       signal,
       (c, cb) => c.exec(command, cb),
       `cannot start ${shown}`,
       (ch: ClientChannel) => ({
-        ...trackJob(ch, {
-          killGroup: (pgid) => this.killGroup(pgid, shown),
-          warn: (why) => this.warnNotKilled(shown, why),
-        }),
+        ...trackJob(
+          ch,
+          {
+            killGroup: (pgid) => this.killGroup(pgid, shown),
+            warn: (why) => this.warnNotKilled(shown, why),
+          },
+          opts,
+        ),
         ch,
         lost: () =>
           this.downError(
@@ -494,7 +502,9 @@ export class SshTransport implements Transport {
   }
 
   async spawn(argv: readonly string[], opts: { stdin?: boolean } = {}): Promise<RawProcess> {
-    const job = await this.startJob(argv, undefined);
+    // A spawned command (a copy) ends with its process: nothing it started may outlive it.
+    const tied = opts.stdin !== true;
+    const job = await this.startJob(argv, undefined, { reapAfterExitMs: 2000, tied });
     let killed = false;
     const done = job.closed.then(() => {
       const exit = job.exit();
@@ -502,7 +512,7 @@ export class SshTransport implements Transport {
       throw job.lost();
     });
     done.catch(() => {});
-    if (!opts.stdin) job.ch.end();
+    // Tied: stdin stays open, it is what ties the command to this connection (sshd closes it).
     return {
       stdin: opts.stdin ? job.ch : null,
       stdout: job.ch,

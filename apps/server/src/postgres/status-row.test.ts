@@ -38,6 +38,28 @@ describe('findArchiveError', () => {
     ).toBe('x LOG:  archive command was terminated by signal 9: Killed');
   });
 
+  it("puts the command's own output (bare lines just before the failure) first: that is the reason", () => {
+    const rsync = [
+      '2025-01-01 10:00:00.000 UTC [100] LOG:  checkpoint complete',
+      'rsync: [receiver] write failed on "/archive/000000010000000000000004": No space left on device (28)',
+      'rsync error: error in file IO (code 11) at receiver.c(380) [receiver=3.2.7]',
+      '2025-01-01 10:00:01.000 UTC [101] LOG:  archive command failed with exit code 1',
+      '2025-01-01 10:00:01.000 UTC [101] DETAIL:  The failed archive command was: f(){ … }',
+    ].join('\n');
+    expect(findArchiveError(rsync)?.split('\n')).toEqual([
+      'rsync: [receiver] write failed on "/archive/000000010000000000000004": No space left on device (28)',
+      'rsync error: error in file IO (code 11) at receiver.c(380) [receiver=3.2.7]',
+      '2025-01-01 10:00:01.000 UTC [101] LOG:  archive command failed with exit code 1',
+      '2025-01-01 10:00:01.000 UTC [101] DETAIL:  The failed archive command was: f(){ … }',
+    ]);
+    // At most the last 6 lines of output; nothing when the failure follows a server line.
+    const noisy = [
+      ...Array.from({ length: 9 }, (_, i) => `out ${i}`),
+      'x LOG:  archive command failed with exit code 2',
+    ];
+    expect(findArchiveError(noisy.join('\n'))?.split('\n')).toHaveLength(7);
+  });
+
   it('is null when the log has no archiver failure', () => {
     expect(findArchiveError('LOG:  checkpoint starting: time\n')).toBeNull();
   });

@@ -80,7 +80,10 @@ export function toArchiver(r: StatusRow, lastError: string | null): Archiver | n
 /**
  * The archiver's own error from the tail of a server log: the last "archive command failed …"
  * (or "terminated by signal", "exited with unrecognized status") line, with the DETAIL line that
- * names the command. Spelling is the same on 9.1–18. null when the log has no such line.
+ * names the command, after what the command itself printed just before it (its stderr lands in
+ * the log as bare lines, e.g. rsync's "No space left on device"): that output is the reason, the
+ * server's lines only say that it failed. Spelling is the same on 9.1–18. null when the log has no
+ * such line.
  */
 export function findArchiveError(logText: string): string | null {
   const lines = logText.split('\n');
@@ -88,10 +91,22 @@ export function findArchiveError(logText: string): string | null {
     const line = lines[i] ?? '';
     if (!ARCHIVE_FAILURE.test(line)) continue;
     const next = lines[i + 1] ?? '';
-    return /DETAIL:/.test(next) ? `${line.trimEnd()}\n${next.trimEnd()}` : line.trimEnd();
+    const output: string[] = [];
+    for (let j = i - 1; j >= 0 && output.length < COMMAND_OUTPUT_LINES; j--) {
+      const prev = (lines[j] ?? '').trimEnd();
+      if (SERVER_LINE.test(prev)) break;
+      if (prev !== '') output.unshift(prev);
+    }
+    return [...output, line.trimEnd(), ...(/DETAIL:/.test(next) ? [next.trimEnd()] : [])].join('\n');
   }
   return null;
 }
+
+/** A line the server wrote itself: whatever log_line_prefix, its level comes with two spaces. */
+const SERVER_LINE =
+  /\b(LOG|WARNING|ERROR|FATAL|PANIC|DETAIL|HINT|STATEMENT|CONTEXT|NOTICE|INFO|DEBUG[1-5]?): {2}/;
+/** The last lines a failing command printed (rsync writes two or three). */
+const COMMAND_OUTPUT_LINES = 6;
 
 const ARCHIVE_FAILURE =
   /archive command (failed with exit code|was terminated by (signal|exception)|exited with unrecognized status)/;

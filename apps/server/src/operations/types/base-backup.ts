@@ -32,6 +32,10 @@ import { ProgressMeter } from './progress-meter.ts';
 
 /** Set once the swap has begun: from then on the new copy is never removed by the clean-up. */
 const SWAPPED = 'base-backup-swapped';
+
+/** What a failed copy leaves, and what to do: said with every copy failure. */
+const KEPT = (f: BackupFacts) =>
+  `${f.standby.name}'s data directory ${f.standby.postgres.dataDir} is untouched and the partial copy ${stagingDirOf(f.standby)} is removed; find out why the copy stopped, then run base-backup on ${f.standby.name} again`;
 const COPY_TIMEOUT_MS = 6 * 3600_000;
 
 export interface BackupFacts {
@@ -302,13 +306,28 @@ function pgBasebackupArgv(f: BackupFacts, user: string): string[] {
 /** What a line of a copy's output is: progress, a marker walboard reads itself, or output to show. */
 type LineKind = 'progress' | 'hidden' | 'show';
 
+interface CopyExit {
+  code: number | null;
+  signal: string | null;
+  cancelled: boolean;
+  timedOut: boolean;
+  tail: string;
+}
+
+/** How a copy process ended, for a message: "exited with 1: <last line>" or "was killed (signal KILL)". */
+function copyEnd(r: Pick<CopyExit, 'code' | 'signal' | 'tail'>): string {
+  if (r.code === null)
+    return `was killed (signal ${r.signal ?? 'unknown'}), by someone else than walboard${r.tail ? `; its last line: ${r.tail}` : ''}`;
+  return `exited with ${r.code}${r.tail ? `: ${r.tail}` : ''}`;
+}
+
 /** Waits for a raw process, passing its output on line by line (\r or \n separated). */
 async function followProcess(
   rt: StepRuntime,
   proc: RawProcess,
   classify: (line: string) => LineKind,
   timeoutMs: number,
-): Promise<{ code: number | null; cancelled: boolean; timedOut: boolean; tail: string }> {
+): Promise<CopyExit> {
   let tail = '';
   let partial = '';
   const take = (chunk: Buffer) => {
@@ -337,7 +356,7 @@ async function followProcess(
   }, timeoutMs);
   try {
     const exit = await proc.done;
-    return { code: exit.code, cancelled, timedOut, tail };
+    return { code: exit.code, signal: exit.signal, cancelled, timedOut, tail };
   } finally {
     clearTimeout(timer);
     rt.signal.removeEventListener('abort', onAbort);
@@ -390,17 +409,18 @@ function pgBasebackupStep(f: BackupFacts, user: string, extra: Partial<PlanStep>
         return 'progress';
       };
       const r = await followProcess(rt, proc, classify, COPY_TIMEOUT_MS).finally(() => clearInterval(timer));
-      return copyResult(r, 'pg_basebackup', meter, rt);
+      return copyResult(r, `pg_basebackup on ${s}`, meter, rt, f);
     },
     COPY_TIMEOUT_MS,
   );
 }
 
 function copyResult(
-  r: { code: number | null; cancelled: boolean; timedOut: boolean; tail: string },
+  r: CopyExit,
   what: string,
   meter: ProgressMeter,
   rt: StepRuntime,
+  f: BackupFacts,
 ): StepResult {
   if (r.cancelled)
     return {
@@ -418,7 +438,7 @@ function copyResult(
       reason: `${what} did not finish within 6 h and was stopped`,
     };
   if (r.code !== 0)
-    return { ok: false, output: '', exitCode: r.code, reason: `${what} exited with ${r.code}: ${r.tail}` };
+    return { ok: false, output: '', exitCode: r.code, reason: `${what} ${copyEnd(r)}. ${KEPT(f)}` };
   const done = meter.finish();
   rt.progress(done);
   return {
@@ -580,9 +600,16 @@ function labSteps(f: BackupFacts, extra: Partial<PlanStep>): ExecStep[] {
           };
         if (r.timedOut) return fail('the copy did not finish within 6 h and was stopped');
         // GNU tar exits 1 when a file changed while it was read: expected under a running server.
-        if (tarExit !== 0 && tarExit !== 1)
-          return fail(`tar on ${p} exited with ${tarExit ?? 'no status'}: ${r.tail}`);
-        if (r.code !== 0) return fail(`the receiving end on ${s} exited with ${r.code}: ${r.tail}`);
+        const sent = tarExit === 0 || tarExit === 1;
+        // When the receiving end dies, the sending tar only sees a broken pipe (SIGPIPE, 128 + 13).
+        if (r.code !== 0 && (sent || tarExit === 141))
+          return fail(
+            `the receiving tar on ${s} (through ssh from ${p}) ${copyEnd(r)}${r.code === 255 ? ' (ssh says 255 when the connection broke or the remote command was killed by a signal)' : ''}. ${KEPT(f)}`,
+          );
+        if (!sent)
+          return fail(
+            `tar on ${p} ${tarExit === null ? 'ended without a status' : `exited with ${tarExit}`}${r.tail ? `: ${r.tail}` : ''}. ${KEPT(f)}`,
+          );
         const done = meter.finish(bytes);
         rt.progress(done);
         return ok(`copied about ${formatBytes(bytes)} in ${meter.seconds().toFixed(1)} s`);
