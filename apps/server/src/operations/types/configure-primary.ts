@@ -528,9 +528,18 @@ function checkSettingsStep(p: string, expect: Record<string, string>, extra: Par
       ...extra,
     },
     async (rt) => {
-      const rows = await rt.session(p).query<{ name: string; setting: string }>(sql, [names]);
-      const got = Object.fromEntries(rows.map((r) => [r.name, r.setting]));
-      const wrong = names.filter((n) => got[n] !== expect[n]);
+      // pg_reload_conf() only signals the postmaster, which re-reads the files and then signals
+      // each backend: the session asking may still hold the old values for a few milliseconds.
+      const until = Date.now() + 3_000;
+      let got: Record<string, string> = {};
+      let wrong: string[] = names;
+      for (;;) {
+        const rows = await rt.session(p).query<{ name: string; setting: string }>(sql, [names]);
+        got = Object.fromEntries(rows.map((r) => [r.name, r.setting]));
+        wrong = names.filter((n) => got[n] !== expect[n]);
+        if (wrong.length === 0 || Date.now() > until) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
       const lines = names.map((n) => `${n} = ${got[n] ?? '(missing)'}`);
       if (wrong.length > 0)
         return fail(
