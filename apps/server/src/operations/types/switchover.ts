@@ -7,24 +7,17 @@ import { buildConninfo, parseConninfo } from '../../postgres/conninfo.ts';
 import { replicationAccess, withHbaLine } from '../../postgres/hba-file.ts';
 import { lsnToBigInt } from '../../postgres/lsn.ts';
 import { type PgCtlTarget, pgCtlArgv } from '../../postgres/pg-ctl.ts';
-import { maskPgpass, pgpassPassword, setPgpassEntry } from '../../postgres/pgpass.ts';
+import { pgpassPassword } from '../../postgres/pgpass.ts';
 import { lsnText } from '../../postgres/replication-sql.ts';
 import { effectiveValue, parseConfigFile } from '../../postgres/settings-file.ts';
 import { standbyConfigFor } from '../../postgres/standby-settings.ts';
 import type { ClusterReader } from '../cluster-reader.ts';
-import {
-  autoConfPath,
-  backupPath,
-  postgresqlConfPath,
-  recoveryConfPath,
-  standbySignalPath,
-} from '../config-paths.ts';
+import { autoConfPath, postgresqlConfPath, recoveryConfPath, standbySignalPath } from '../config-paths.ts';
 import { defineOperation } from '../operation-module.ts';
+import { pgpassEntryStep } from '../pgpass-steps.ts';
 import { type ExecStep, type FileSnapshot, PlanRefusal, type StepRuntime } from '../plan-types.ts';
 import { formatBytes, pgpassOf, triggerFileOf } from '../replication-common.ts';
-import { editTextFile } from '../settings-writer.ts';
 import { configFileStep, customStep, fail, ok, sqlStep, textFileStep, waitFor } from '../step-builders.ts';
-import { unifiedDiff } from '../unified-diff.ts';
 import { ownSettings } from './configure-standby.ts';
 import { parseControlData } from './preflight.ts';
 
@@ -402,22 +395,16 @@ function pgpassStep(
   if (pgpassPassword(node.pgpass?.text ?? null, key) !== null) return null;
   const n = node.config.name;
   const path = node.passfilePath;
-  const preview = setPgpassEntry(node.pgpass?.text ?? null, { ...key, password: 'x' });
-  const backup = node.pgpass ? backupPath(path, now) : null;
-  return customStep(
-    {
-      node: n,
-      kind: 'file',
-      title: `Give ${n} the password of ${user} for ${newPrimary.name} in ${path} (mode 0600)${backup ? ` (original kept as ${backup})` : ''}`,
-      file: {
-        path,
-        backup,
-        diff: unifiedDiff(path, maskPgpass(node.pgpass?.text ?? null), maskPgpass(preview) ?? ''),
-      },
-      detail: `The same role's password ${source.node} already uses (${source.path}, line for ${source.key.host}:${source.key.port}): the role was copied with the data. Passwords are shown as ********.`,
-      phase: 'prepare',
-    },
-    async (rt) => {
+  return pgpassEntryStep({
+    node: n,
+    path,
+    current: node.pgpass,
+    key,
+    now,
+    title: `Give ${n} the password of ${user} for ${newPrimary.name} in ${path} (mode 0600)`,
+    detail: `The same role's password ${source.node} already uses (${source.path}, line for ${source.key.host}:${source.key.port}): the role was copied with the data. Passwords are shown as ********.`,
+    extra: { phase: 'prepare' },
+    password: async (rt) => {
       let srcText: string | null;
       try {
         srcText = (await rt.session(source.node).transport.readFile(source.path)).toString('utf8');
@@ -429,18 +416,9 @@ function pgpassStep(
         return fail(
           `${source.path} on ${source.node} holds no password for ${user}@${source.key.host}:${source.key.port} any more: run configure-primary again`,
         );
-      const log = await editTextFile(
-        rt.session(n).transport,
-        path,
-        (cur) => {
-          const text = setPgpassEntry(cur, { ...key, password });
-          return { text, changed: text !== cur };
-        },
-        { backup: (x) => backupPath(x, rt.now()), mode: 0o600 },
-      );
-      return ok((log ?? [`${path} already holds it`]).join('\n'));
+      return password;
     },
-  );
+  });
 }
 
 /** primary_conninfo (+ restore_command where an archive directory exists) pointing at `primary`. */
