@@ -17,7 +17,17 @@ import { defineOperation } from '../operation-module.ts';
 import { pgpassEntryStep } from '../pgpass-steps.ts';
 import { type ExecStep, type FileSnapshot, PlanRefusal, type StepRuntime } from '../plan-types.ts';
 import { formatBytes, pgpassOf, triggerFileOf } from '../replication-common.ts';
-import { configFileStep, customStep, fail, ok, sqlStep, textFileStep, waitFor } from '../step-builders.ts';
+import {
+  configFileStep,
+  customStep,
+  fail,
+  ok,
+  ROLE_PROBE_SQL,
+  sqlStep,
+  textFileStep,
+  waitFor,
+  withTimeout,
+} from '../step-builders.ts';
 import { ownSettings } from './configure-standby.ts';
 import { parseControlData } from './preflight.ts';
 
@@ -91,36 +101,16 @@ export interface SwitchoverFacts {
   followers: RewiredNode[];
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let t: NodeJS.Timeout | undefined;
-  const timer = new Promise<'timeout'>((r) => {
-    t = setTimeout(() => r('timeout'), ms);
-  });
-  try {
-    return await Promise.race([p, timer]);
-  } finally {
-    clearTimeout(t);
-  }
-}
-
 async function probe(s: NodeSession, reader: ClusterReader): Promise<SwitchoverPeer> {
-  let t: NodeJS.Timeout | undefined;
   const ask = () =>
     s
-      .query<{ r: boolean; v: string; lsn: string | null }>(
-        "SELECT pg_is_in_recovery() AS r, current_setting('server_version_num') AS v, CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS lsn",
-      )
+      .query<{ r: boolean; v: string; lsn: string | null }>(ROLE_PROBE_SQL)
       .then((rows) => rows[0] ?? new Error('no row'))
       .catch((err: Error) => err);
   // A pooled connection that died with the link (the node came back since) fails once; the pool
   // has dropped it, so a second try on a fresh connection tells whether the node answers now.
   const q = ask().then((r) => (r instanceof Error ? ask() : r));
-  const r = await Promise.race([
-    q,
-    new Promise<'timeout'>((res) => {
-      t = setTimeout(() => res('timeout'), PROBE_MS);
-    }),
-  ]).finally(() => clearTimeout(t));
+  const r = await withTimeout(q, PROBE_MS);
   const base = { config: s.config, versionNum: null, lsn: null, upstream: null };
   if (r === 'timeout') return { ...base, state: 'unreachable', why: `no answer within ${PROBE_MS} ms` };
   if (r instanceof Error)
