@@ -418,19 +418,7 @@ function standbyValues(
   user: string,
   slot?: string,
 ): Record<string, string> {
-  if (node.config.archiveDir && node.archiveDirExists) {
-    return standbyConfigFor(node.caps, {
-      primaryHost: peerAddress(primary),
-      primaryPort: primary.postgres.port,
-      user,
-      applicationName: node.config.name,
-      passfile: node.config.postgres.passfile,
-      slot,
-      archiveDir: node.config.archiveDir,
-      archiveCleanupBin: node.archiveCleanup,
-      triggerFile: triggerFileOf(node.config),
-    }).values;
-  }
+  const archiveDir = node.config.archiveDir && node.archiveDirExists ? node.config.archiveDir : null;
   const v = standbyConfigFor(node.caps, {
     primaryHost: peerAddress(primary),
     primaryPort: primary.postgres.port,
@@ -438,12 +426,12 @@ function standbyValues(
     applicationName: node.config.name,
     passfile: node.config.postgres.passfile,
     slot,
-    archiveDir: '/',
-    archiveCleanupBin: null,
+    archiveDir: archiveDir ?? '/',
+    archiveCleanupBin: archiveDir ? node.archiveCleanup : null,
     triggerFile: triggerFileOf(node.config),
   }).values;
   // No archive directory of its own: streaming only.
-  delete v.restore_command;
+  if (!archiveDir) delete v.restore_command;
   return v;
 }
 
