@@ -5,37 +5,13 @@
 // primary's are there. On 15 (Debian packages) all of it; on 18 (server-only install from npm on
 // Debian 12: no pg_rewind, no pg_controldata for 18) the clean rejoin works from global/pg_control
 // and the diverged one is refused, offering base-backup. Checked with the test's own SQL.
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HostInfo, type HostsRun, psql, startPg, stopPg } from '../hosts/harness.ts';
 import { planOperation, runOperation, startOperation, whyFailed } from '../support/operations-api.ts';
+import { procSampler } from '../support/proc-sampler.ts';
 import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
-
-/** Samples every process's argv and environment on the machine (hosts' namespaces included). */
-function procSampler(): { stop: () => Promise<string[]> } {
-  const seen = new Set<string>();
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      for (const pid of await readdir('/proc').catch(() => [])) {
-        if (!/^\d+$/.test(pid)) continue;
-        for (const f of ['cmdline', 'environ']) {
-          const text = await readFile(`/proc/${pid}/${f}`, 'latin1').catch(() => '');
-          if (text) seen.add(text.replaceAll('\0', ' '));
-        }
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return [...seen];
-    },
-  };
-}
 
 async function waitUp(t: WalboardOnHosts): Promise<void> {
   const until = Date.now() + 20_000;

@@ -8,32 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HostInfo, type HostsRun, psql } from '../hosts/harness.ts';
 import { planOperation, runOperation, whyFailed } from '../support/operations-api.ts';
+import { procSampler } from '../support/proc-sampler.ts';
 import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
-
-/** Samples every process's argv and environment on the machine (hosts' namespaces included). */
-function procSampler(): { stop: () => Promise<string[]> } {
-  const seen = new Set<string>();
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      for (const pid of await readdir('/proc').catch(() => [])) {
-        if (!/^\d+$/.test(pid)) continue;
-        for (const f of ['cmdline', 'environ']) {
-          const text = await readFile(`/proc/${pid}/${f}`, 'latin1').catch(() => '');
-          if (text) seen.add(text.replaceAll('\0', ' '));
-        }
-      }
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return [...seen];
-    },
-  };
-}
 
 async function waitReplayed(run: HostsRun, standby: string, lsn: string): Promise<void> {
   for (let i = 0; i < 200; i++) {

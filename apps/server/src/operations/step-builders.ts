@@ -126,6 +126,26 @@ export const fail = (reason: string, output = reason): StepResult => ({
   reason,
 });
 
+/** `p`, or 'timeout' when it has not settled after `ms` (the timer is cleared either way). */
+export async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let t: NodeJS.Timeout | undefined;
+  const timer = new Promise<'timeout'>((r) => {
+    t = setTimeout(() => r('timeout'), ms);
+  });
+  try {
+    return await Promise.race([p, timer]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+/**
+ * A node's role in one query: in recovery, server_version_num, and (on a primary) its current WAL
+ * position. Row: { r: boolean; v: string; lsn: string | null }.
+ */
+export const ROLE_PROBE_SQL =
+  "SELECT pg_is_in_recovery() AS r, current_setting('server_version_num') AS v, CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS lsn";
+
 /** Polls `probe` until it returns a value or `timeoutMs` passes (then null); stops early on cancel. */
 export async function waitFor<T>(
   probe: () => Promise<T | null>,

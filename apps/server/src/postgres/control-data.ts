@@ -38,6 +38,7 @@ export class ControlDataError extends Error {
   }
 }
 
+/** In the order of PostgreSQL's DBState enum: the index is the state's code in pg_control. */
 const STATES: readonly ClusterState[] = [
   'starting up',
   'shut down',
@@ -109,16 +110,6 @@ export function stoppedCleanly(c: ControlData): boolean {
   return c.state === 'shut down' || c.state === 'shut down in recovery';
 }
 
-const STATE_CODES: readonly ClusterState[] = [
-  'starting up',
-  'shut down',
-  'shut down in recovery',
-  'shutting down',
-  'in crash recovery',
-  'in archive recovery',
-  'in production',
-];
-
 const lsnOf = (v: bigint) =>
   `${(v >> 32n).toString(16).toUpperCase()}/${(v & 0xffffffffn).toString(16).toUpperCase()}`;
 
@@ -139,7 +130,7 @@ export function parseControlFile(buf: Buffer): ControlData {
     );
   return {
     systemId: buf.readBigUInt64LE(0).toString(),
-    state: STATE_CODES[buf.readUInt32LE(16)] ?? 'unrecognized',
+    state: STATES[buf.readUInt32LE(16)] ?? 'unrecognized',
     checkpointLsn: lsnOf(buf.readBigUInt64LE(32)),
     redoLsn: lsnOf(buf.readBigUInt64LE(40)),
     timeline: buf.readUInt32LE(48),

@@ -10,12 +10,13 @@ import type { Capabilities } from '../../postgres/capabilities.ts';
 import { buildConninfo } from '../../postgres/conninfo.ts';
 import { replicationAccess, withHbaLine } from '../../postgres/hba-file.ts';
 import { generatePassword, md5Verifier, scramSha256Verifier } from '../../postgres/password-verifier.ts';
-import { maskPgpass, pgpassPassword, setPgpassEntry } from '../../postgres/pgpass.ts';
+import { pgpassPassword } from '../../postgres/pgpass.ts';
 import { effectiveValue, parseConfigFile } from '../../postgres/settings-file.ts';
 import { checkArchiveDir } from '../archive-dir.ts';
 import type { ClusterReader } from '../cluster-reader.ts';
 import { autoConfPath, backupPath, postgresqlConfPath } from '../config-paths.ts';
 import { defineOperation, type GatherOptions } from '../operation-module.ts';
+import { pgpassEntryStep } from '../pgpass-steps.ts';
 import { type ExecStep, type FileSnapshot, PlanRefusal, type StepRuntime } from '../plan-types.ts';
 import {
   formatBytes,
@@ -404,39 +405,23 @@ function planPgpass(
   extra: Partial<PlanStep>,
 ): ExecStep {
   const path = pgpassOf(s.config, s.home);
-  const key = { host: f.address, port: f.primary.postgres.port, database: 'replication', user };
-  const preview = setPgpassEntry(s.pgpass?.text ?? null, { ...key, password: 'x' });
-  const backup = s.pgpass ? backupPath(path, now) : null;
-  return customStep(
-    {
-      node: s.config.name,
-      kind: 'file',
-      title: `Give ${s.config.name} the password of ${user} in ${path} (mode 0600)${backup ? ` (original kept as ${backup})` : ''}`,
-      file: {
-        path,
-        backup,
-        diff: unifiedDiff(path, maskPgpass(s.pgpass?.text ?? null), maskPgpass(preview) ?? ''),
-      },
-      detail:
-        'Passwords are shown as ********. libpq reads this file for the standby (streaming, pg_basebackup): the password is never in a command line or an environment variable.',
-      ...extra,
-    },
-    async (rt) => {
+  return pgpassEntryStep({
+    node: s.config.name,
+    path,
+    current: s.pgpass,
+    key: { host: f.address, port: f.primary.postgres.port, database: 'replication', user },
+    now,
+    title: `Give ${s.config.name} the password of ${user} in ${path} (mode 0600)`,
+    detail:
+      'Passwords are shown as ********. libpq reads this file for the standby (streaming, pg_basebackup): the password is never in a command line or an environment variable.',
+    extra,
+    password: async (rt) => {
       const password = rt.shared.get(PASSWORD_KEY);
       if (typeof password !== 'string')
         return fail('the new password of the role is not known (the step that sets it did not run)');
-      const log = await editTextFile(
-        rt.session(s.config.name).transport,
-        path,
-        (cur) => {
-          const text = setPgpassEntry(cur, { ...key, password });
-          return { text, changed: text !== cur };
-        },
-        { backup: (x) => backupPath(x, rt.now()), mode: 0o600 },
-      );
-      return ok((log ?? [`${path} already holds it`]).join('\n'));
+      return password;
     },
-  );
+  });
 }
 
 function planHba(

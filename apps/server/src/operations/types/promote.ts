@@ -11,7 +11,7 @@ import type { ClusterReader } from '../cluster-reader.ts';
 import { recoveryConfPath } from '../config-paths.ts';
 import { defineOperation } from '../operation-module.ts';
 import { type ExecStep, PlanRefusal, type StepRuntime } from '../plan-types.ts';
-import { customStep, fail, ok, waitFor } from '../step-builders.ts';
+import { customStep, fail, ok, ROLE_PROBE_SQL, waitFor, withTimeout } from '../step-builders.ts';
 import { runCommand } from '../step-executor.ts';
 
 /**
@@ -43,24 +43,10 @@ export interface PromoteFacts {
   others: OtherNode[];
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let t: NodeJS.Timeout | undefined;
-  const timer = new Promise<'timeout'>((r) => {
-    t = setTimeout(() => r('timeout'), ms);
-  });
-  try {
-    return await Promise.race([p, timer]);
-  } finally {
-    clearTimeout(t);
-  }
-}
-
 /** Is `s` a primary that accepts writes right now? At most PROBE_MS: a silent host is "unreachable". */
 export async function probeNode(s: NodeSession): Promise<OtherNode> {
   const q = s
-    .query<{ r: boolean; v: string; lsn: string | null }>(
-      "SELECT pg_is_in_recovery() AS r, current_setting('server_version_num') AS v, CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS lsn",
-    )
+    .query<{ r: boolean; v: string; lsn: string | null }>(ROLE_PROBE_SQL)
     .then((rows) => rows[0])
     .catch((err: Error) => err);
   const r = await withTimeout(q, PROBE_MS);

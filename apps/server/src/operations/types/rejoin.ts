@@ -13,7 +13,7 @@ import {
 import { replicationAccess, withHbaLine } from '../../postgres/hba-file.ts';
 import { lsnToBigInt } from '../../postgres/lsn.ts';
 import { pgCtlArgv } from '../../postgres/pg-ctl.ts';
-import { escapePgpassField, maskPgpass, pgpassPassword, setPgpassEntry } from '../../postgres/pgpass.ts';
+import { escapePgpassField, pgpassPassword } from '../../postgres/pgpass.ts';
 import { effectiveValue, parseConfigFile } from '../../postgres/settings-file.ts';
 import {
   forkPointOf,
@@ -25,6 +25,7 @@ import {
 import type { ClusterReader, ServerFacts } from '../cluster-reader.ts';
 import { autoConfPath, backupPath, postgresqlConfPath } from '../config-paths.ts';
 import { defineOperation } from '../operation-module.ts';
+import { pgpassEntryStep } from '../pgpass-steps.ts';
 import {
   type BuiltPlan,
   type ExecStep,
@@ -435,40 +436,24 @@ function pgpassStep(f: RejoinFacts, user: string, now: Date, phase: string): Exe
   const n = f.node.name;
   const p = f.primary.name;
   const path = f.passfilePath;
-  const key = { host: f.primaryAddress, port: f.primary.postgres.port, database: 'replication', user };
-  const preview = setPgpassEntry(f.pgpass?.text ?? null, { ...key, password: 'x' });
-  const backup = f.pgpass ? backupPath(path, now) : null;
-  return customStep(
-    {
-      node: n,
-      kind: 'file',
-      title: `Give ${n} the password of ${user} for ${p} in ${path} (mode 0600)${backup ? ` (original kept as ${backup})` : ''}`,
-      file: {
-        path,
-        backup,
-        diff: unifiedDiff(path, maskPgpass(f.pgpass?.text ?? null), maskPgpass(preview) ?? ''),
-      },
-      detail: `The password is the one ${p} used to stream from ${n} (in ${f.primaryPassfilePath} on ${p}): ${p} was a copy of ${n}, so its role ${user} has that same password. Shown as ********.`,
-      phase,
-    },
-    async (rt) => {
+  return pgpassEntryStep({
+    node: n,
+    path,
+    current: f.pgpass,
+    key: { host: f.primaryAddress, port: f.primary.postgres.port, database: 'replication', user },
+    now,
+    title: `Give ${n} the password of ${user} for ${p} in ${path} (mode 0600)`,
+    detail: `The password is the one ${p} used to stream from ${n} (in ${f.primaryPassfilePath} on ${p}): ${p} was a copy of ${n}, so its role ${user} has that same password. Shown as ********.`,
+    extra: { phase },
+    password: async (rt) => {
       const pass = pgpassPassword(
         (await rt.session(p).transport.readFile(f.primaryPassfilePath)).toString('utf8'),
         { host: f.nodeAddress, port: f.node.postgres.port, database: 'replication', user },
       );
       if (!pass) return fail(`${f.primaryPassfilePath} on ${p} no longer holds the password of ${user}`);
-      const log = await editTextFile(
-        rt.session(n).transport,
-        path,
-        (cur) => {
-          const text = setPgpassEntry(cur, { ...key, password: pass });
-          return { text, changed: text !== cur };
-        },
-        { backup: (x) => backupPath(x, rt.now()), mode: 0o600 },
-      );
-      return ok((log ?? [`${path} already holds it`]).join('\n'));
+      return pass;
     },
-  );
+  });
 }
 
 /** pg_hba.conf lines on the new primary: replication from the old primary, and pg_rewind's login. */

@@ -1,17 +1,16 @@
 import type { NodeConfig } from '@walboard/shared/config';
 import type { OperationRequestOf, PlanStep } from '@walboard/shared/operations';
 import { peerAddress } from '../../nodes/node-address.ts';
-import { maskPgpass, type PgpassKey, pgpassPassword, setPgpassEntry } from '../../postgres/pgpass.ts';
+import { type PgpassKey, pgpassPassword } from '../../postgres/pgpass.ts';
 import { effectiveValue, parseConfigFile } from '../../postgres/settings-file.ts';
 import type { ClusterReader } from '../cluster-reader.ts';
-import { autoConfPath, backupPath } from '../config-paths.ts';
+import { autoConfPath } from '../config-paths.ts';
 import { defineOperation } from '../operation-module.ts';
+import { pgpassEntryStep } from '../pgpass-steps.ts';
 import type { ExecStep, FileSnapshot } from '../plan-types.ts';
 import { PlanRefusal } from '../plan-types.ts';
 import { otherNodes, pgpassOf, triggerFileOf } from '../replication-common.ts';
-import { editTextFile } from '../settings-writer.ts';
-import { commandStep, configFileStep, customStep, ok, sqlStep } from '../step-builders.ts';
-import { unifiedDiff } from '../unified-diff.ts';
+import { commandStep, configFileStep, sqlStep } from '../step-builders.ts';
 import { type PrimaryFacts, planConfigurePrimary, readPrimaryFacts } from './configure-primary.ts';
 import { type LinkFacts, planLinks, readLinkFacts } from './link-nodes.ts';
 import { type OtherNode, probeNode } from './promote.ts';
@@ -154,40 +153,25 @@ function passwordCopyStep(
     database: 'replication',
     user,
   };
-  const preview = setPgpassEntry(s.pgpass?.text ?? null, { ...key, password: 'x' });
-  const backup = s.pgpass ? backupPath(path, now) : null;
-  return customStep(
-    {
-      node: n,
-      kind: 'file',
-      title: `Give ${n} the existing password of ${user} for ${f.primary.name} (${key.host}:${key.port}) in ${path}${backup ? ` (original kept as ${backup})` : ''}`,
-      file: {
-        path,
-        backup,
-        diff: unifiedDiff(path, maskPgpass(s.pgpass?.text ?? null), maskPgpass(preview) ?? ''),
-      },
-      detail: `The password is the one ${src.node}'s ${src.path} holds for ${src.key.host}:${src.key.port}, read when this step runs (never shown: ********).`,
-      ...extra,
-    },
-    async (rt) => {
+  return pgpassEntryStep({
+    node: n,
+    path,
+    current: s.pgpass,
+    key,
+    now,
+    title: `Give ${n} the existing password of ${user} for ${f.primary.name} (${key.host}:${key.port}) in ${path}`,
+    detail: `The password is the one ${src.node}'s ${src.path} holds for ${src.key.host}:${src.key.port}, read when this step runs (never shown: ********).`,
+    extra,
+    password: async (rt) => {
       const srcText = (await rt.session(src.node).transport.readFile(src.path)).toString('utf8');
       const password = pgpassPassword(srcText, src.key);
       if (password === null)
         throw new Error(
           `${src.path} on ${src.node} no longer holds a password for ${src.key.host}:${src.key.port}`,
         );
-      const log = await editTextFile(
-        rt.session(n).transport,
-        path,
-        (cur) => {
-          const text = setPgpassEntry(cur, { ...key, password });
-          return { text, changed: text !== cur };
-        },
-        { backup: (x) => backupPath(x, rt.now()), mode: 0o600 },
-      );
-      return ok((log ?? [`${path} already holds it`]).join('\n'));
+      return password;
     },
-  );
+  });
 }
 
 export function planShipWal(

@@ -7,24 +7,27 @@ import { buildConninfo, parseConninfo } from '../../postgres/conninfo.ts';
 import { replicationAccess, withHbaLine } from '../../postgres/hba-file.ts';
 import { lsnToBigInt } from '../../postgres/lsn.ts';
 import { type PgCtlTarget, pgCtlArgv } from '../../postgres/pg-ctl.ts';
-import { maskPgpass, pgpassPassword, setPgpassEntry } from '../../postgres/pgpass.ts';
+import { pgpassPassword } from '../../postgres/pgpass.ts';
 import { lsnText } from '../../postgres/replication-sql.ts';
 import { effectiveValue, parseConfigFile } from '../../postgres/settings-file.ts';
 import { standbyConfigFor } from '../../postgres/standby-settings.ts';
 import type { ClusterReader } from '../cluster-reader.ts';
-import {
-  autoConfPath,
-  backupPath,
-  postgresqlConfPath,
-  recoveryConfPath,
-  standbySignalPath,
-} from '../config-paths.ts';
+import { autoConfPath, postgresqlConfPath, recoveryConfPath, standbySignalPath } from '../config-paths.ts';
 import { defineOperation } from '../operation-module.ts';
+import { pgpassEntryStep } from '../pgpass-steps.ts';
 import { type ExecStep, type FileSnapshot, PlanRefusal, type StepRuntime } from '../plan-types.ts';
 import { formatBytes, pgpassOf, triggerFileOf } from '../replication-common.ts';
-import { editTextFile } from '../settings-writer.ts';
-import { configFileStep, customStep, fail, ok, sqlStep, textFileStep, waitFor } from '../step-builders.ts';
-import { unifiedDiff } from '../unified-diff.ts';
+import {
+  configFileStep,
+  customStep,
+  fail,
+  ok,
+  ROLE_PROBE_SQL,
+  sqlStep,
+  textFileStep,
+  waitFor,
+  withTimeout,
+} from '../step-builders.ts';
 import { ownSettings } from './configure-standby.ts';
 import { parseControlData } from './preflight.ts';
 
@@ -98,36 +101,16 @@ export interface SwitchoverFacts {
   followers: RewiredNode[];
 }
 
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let t: NodeJS.Timeout | undefined;
-  const timer = new Promise<'timeout'>((r) => {
-    t = setTimeout(() => r('timeout'), ms);
-  });
-  try {
-    return await Promise.race([p, timer]);
-  } finally {
-    clearTimeout(t);
-  }
-}
-
 async function probe(s: NodeSession, reader: ClusterReader): Promise<SwitchoverPeer> {
-  let t: NodeJS.Timeout | undefined;
   const ask = () =>
     s
-      .query<{ r: boolean; v: string; lsn: string | null }>(
-        "SELECT pg_is_in_recovery() AS r, current_setting('server_version_num') AS v, CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS lsn",
-      )
+      .query<{ r: boolean; v: string; lsn: string | null }>(ROLE_PROBE_SQL)
       .then((rows) => rows[0] ?? new Error('no row'))
       .catch((err: Error) => err);
   // A pooled connection that died with the link (the node came back since) fails once; the pool
   // has dropped it, so a second try on a fresh connection tells whether the node answers now.
   const q = ask().then((r) => (r instanceof Error ? ask() : r));
-  const r = await Promise.race([
-    q,
-    new Promise<'timeout'>((res) => {
-      t = setTimeout(() => res('timeout'), PROBE_MS);
-    }),
-  ]).finally(() => clearTimeout(t));
+  const r = await withTimeout(q, PROBE_MS);
   const base = { config: s.config, versionNum: null, lsn: null, upstream: null };
   if (r === 'timeout') return { ...base, state: 'unreachable', why: `no answer within ${PROBE_MS} ms` };
   if (r instanceof Error)
@@ -402,22 +385,16 @@ function pgpassStep(
   if (pgpassPassword(node.pgpass?.text ?? null, key) !== null) return null;
   const n = node.config.name;
   const path = node.passfilePath;
-  const preview = setPgpassEntry(node.pgpass?.text ?? null, { ...key, password: 'x' });
-  const backup = node.pgpass ? backupPath(path, now) : null;
-  return customStep(
-    {
-      node: n,
-      kind: 'file',
-      title: `Give ${n} the password of ${user} for ${newPrimary.name} in ${path} (mode 0600)${backup ? ` (original kept as ${backup})` : ''}`,
-      file: {
-        path,
-        backup,
-        diff: unifiedDiff(path, maskPgpass(node.pgpass?.text ?? null), maskPgpass(preview) ?? ''),
-      },
-      detail: `The same role's password ${source.node} already uses (${source.path}, line for ${source.key.host}:${source.key.port}): the role was copied with the data. Passwords are shown as ********.`,
-      phase: 'prepare',
-    },
-    async (rt) => {
+  return pgpassEntryStep({
+    node: n,
+    path,
+    current: node.pgpass,
+    key,
+    now,
+    title: `Give ${n} the password of ${user} for ${newPrimary.name} in ${path} (mode 0600)`,
+    detail: `The same role's password ${source.node} already uses (${source.path}, line for ${source.key.host}:${source.key.port}): the role was copied with the data. Passwords are shown as ********.`,
+    extra: { phase: 'prepare' },
+    password: async (rt) => {
       let srcText: string | null;
       try {
         srcText = (await rt.session(source.node).transport.readFile(source.path)).toString('utf8');
@@ -429,18 +406,9 @@ function pgpassStep(
         return fail(
           `${source.path} on ${source.node} holds no password for ${user}@${source.key.host}:${source.key.port} any more: run configure-primary again`,
         );
-      const log = await editTextFile(
-        rt.session(n).transport,
-        path,
-        (cur) => {
-          const text = setPgpassEntry(cur, { ...key, password });
-          return { text, changed: text !== cur };
-        },
-        { backup: (x) => backupPath(x, rt.now()), mode: 0o600 },
-      );
-      return ok((log ?? [`${path} already holds it`]).join('\n'));
+      return password;
     },
-  );
+  });
 }
 
 /** primary_conninfo (+ restore_command where an archive directory exists) pointing at `primary`. */
@@ -450,19 +418,7 @@ function standbyValues(
   user: string,
   slot?: string,
 ): Record<string, string> {
-  if (node.config.archiveDir && node.archiveDirExists) {
-    return standbyConfigFor(node.caps, {
-      primaryHost: peerAddress(primary),
-      primaryPort: primary.postgres.port,
-      user,
-      applicationName: node.config.name,
-      passfile: node.config.postgres.passfile,
-      slot,
-      archiveDir: node.config.archiveDir,
-      archiveCleanupBin: node.archiveCleanup,
-      triggerFile: triggerFileOf(node.config),
-    }).values;
-  }
+  const archiveDir = node.config.archiveDir && node.archiveDirExists ? node.config.archiveDir : null;
   const v = standbyConfigFor(node.caps, {
     primaryHost: peerAddress(primary),
     primaryPort: primary.postgres.port,
@@ -470,12 +426,12 @@ function standbyValues(
     applicationName: node.config.name,
     passfile: node.config.postgres.passfile,
     slot,
-    archiveDir: '/',
-    archiveCleanupBin: null,
+    archiveDir: archiveDir ?? '/',
+    archiveCleanupBin: archiveDir ? node.archiveCleanup : null,
     triggerFile: triggerFileOf(node.config),
   }).values;
   // No archive directory of its own: streaming only.
-  delete v.restore_command;
+  if (!archiveDir) delete v.restore_command;
   return v;
 }
 
