@@ -71,10 +71,19 @@ describe('operations from the page', () => {
     await p().getByTestId('operation-confirm').click();
     await page.waitForReachable('h1', true, 30_000);
     await page.waitForRole('h1', 'primary');
-    const res = await fetch(`${wb.url}/api/audit?limit=20`, { headers: { cookie: wb.admin.cookie } });
-    const actions = ((await res.json()) as { entries: { action: string; result: string }[] }).entries
-      .filter((e) => e.action.startsWith('operation.'))
-      .map((e) => `${e.action} ${e.result}`);
+    // The server accepts connections before the start operation's last check has ended and been
+    // audited: read the audit once the operation is over (at most 10 s).
+    const audited = async () => {
+      const res = await fetch(`${wb.url}/api/audit?limit=20`, { headers: { cookie: wb.admin.cookie } });
+      return ((await res.json()) as { entries: { action: string; result: string }[] }).entries
+        .filter((e) => e.action.startsWith('operation.'))
+        .map((e) => `${e.action} ${e.result}`);
+    };
+    let actions = await audited();
+    for (const until = Date.now() + 10_000; actions.length < 3 && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      actions = await audited();
+    }
     expect(actions).toEqual(['operation.start ok', 'operation.stop ok', 'operation.create-slot ok']);
   });
 });
