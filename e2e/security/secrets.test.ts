@@ -82,7 +82,14 @@ describe('secrets never leave the server', () => {
     await new Promise<void>((r) => socket.once('connect', () => r()));
     await socket.timeout(5000).emitWithAck('subscribe', { cluster: 'lab' });
     await socket.timeout(5000).emitWithAck('log:subscribe', { cluster: 'lab', node: 'h1' });
-    await new Promise((r) => setTimeout(r, 2000));
+    // At least two seconds of it, and until a status came: an idle node's status is sent when it
+    // changes and as a heartbeat every 2 s, so a 2 s window alone may fall between two.
+    const from = Date.now();
+    while (
+      Date.now() - from < 2000 ||
+      (!events.some((e) => e.startsWith('node:status')) && Date.now() - from < 6000)
+    )
+      await new Promise((r) => setTimeout(r, 100));
     socket.disconnect();
     expect(events.some((e) => e.startsWith('node:status'))).toBe(true);
     found.push(...leaks('socket events', events.join('\n')));
