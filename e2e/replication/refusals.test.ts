@@ -7,7 +7,7 @@ import { OPERATION_TYPES } from '@walboard/shared/operations';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { psql } from '../hosts/harness.ts';
 import { runOperation, startOperation, whyFailed } from '../support/operations-api.ts';
-import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
+import { type WalboardOnHosts, waitForNodesUp, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 describe('replication refusals on bare hosts h1 (15), h2 (15), h3 (18)', () => {
   let t: WalboardOnHosts;
@@ -17,11 +17,7 @@ describe('replication refusals on bare hosts h1 (15), h2 (15), h3 (18)', () => {
     t = await walboardOnHosts({ versions: [15, 15, 18], bare: true });
     await addUser(t.wb.app, 'vera', 'viewer', 'vera-password-123');
     viewer = await signIn(t.wb.url, 'vera', 'vera-password-123');
-    const until = Date.now() + 20_000;
-    while (!t.wb.app.monitor.snapshot('lab')?.nodes.every((n) => n.reachability.pg === 'up')) {
-      if (Date.now() > until) throw new Error('nodes not up within 20 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForNodesUp(t.wb);
   });
   afterAll(async () => t?.close());
 

@@ -11,15 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HostInfo, type HostsRun, psql, startPg, stopPg } from '../hosts/harness.ts';
 import { planOperation, runOperation, startOperation, whyFailed } from '../support/operations-api.ts';
 import { procSampler } from '../support/proc-sampler.ts';
-import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
-
-async function waitUp(t: WalboardOnHosts): Promise<void> {
-  const until = Date.now() + 20_000;
-  while (!t.wb.app.monitor.snapshot('lab')?.nodes.every((n) => n.reachability.pg === 'up')) {
-    if (Date.now() > until) throw new Error('nodes not up within 20 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { type WalboardOnHosts, waitForNodesUp, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 async function waitReplayed(run: HostsRun, standby: string, lsn: string): Promise<void> {
   for (let i = 0; i < 400; i++) {
@@ -76,7 +68,7 @@ for (const { version, method } of [
       });
       h1 = t.run.hosts[0] as HostInfo;
       h2 = t.run.hosts[1] as HostInfo;
-      await waitUp(t);
+      await waitForNodesUp(t.wb);
       const op = await runOperation(t.wb, {
         type: 'setup-replication',
         node: 'h1',
@@ -124,7 +116,7 @@ for (const { version, method } of [
       await psql(t.run, 'h1', "INSERT INTO r SELECT g, 'h1 again' FROM generate_series(151, 170) g");
       // The old primary comes back alone, as a primary of its own timeline, and takes writes.
       await startPg(t.run, 'h2');
-      await waitUp(t);
+      await waitForNodesUp(t.wb);
       await psql(t.run, 'h2', "INSERT INTO r SELECT g, 'lost' FROM generate_series(1000, 1009) g");
       await refusedWith(
         t,

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HostInfo, psql } from '../hosts/harness.ts';
 import { runOperation, whyFailed } from '../support/operations-api.ts';
-import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
+import { type WalboardOnHosts, waitForNodesUp, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 async function until<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
@@ -23,11 +23,7 @@ describe('switchover with a third standby (3 × PostgreSQL 15)', () => {
   beforeAll(async () => {
     t = await walboardOnHosts({ versions: [15, 15, 15], bare: true });
     h2 = t.run.hosts[1] as HostInfo;
-    const deadline = Date.now() + 20_000;
-    while (!t.wb.app.monitor.snapshot('lab')?.nodes.every((n) => n.reachability.pg === 'up')) {
-      if (Date.now() > deadline) throw new Error('nodes not up within 20 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForNodesUp(t.wb);
     const op = await runOperation(t.wb, {
       type: 'setup-replication',
       node: 'h1',

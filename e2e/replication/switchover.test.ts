@@ -16,7 +16,7 @@ import {
   startOperation,
   whyFailed,
 } from '../support/operations-api.ts';
-import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
+import { type WalboardOnHosts, waitForNodesUp, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 /**
  * A client as an application would run it: INSERT after INSERT, each its own transaction, on
@@ -111,11 +111,7 @@ describe('switchover on PostgreSQL 15: h2 becomes the primary, h1 its standby, n
     t = await walboardOnHosts({ versions: [15, 15], bare: true });
     h1 = t.run.hosts[0] as HostInfo;
     h2 = t.run.hosts[1] as HostInfo;
-    const until = Date.now() + 20_000;
-    while (!t.wb.app.monitor.snapshot('lab')?.nodes.every((n) => n.reachability.pg === 'up')) {
-      if (Date.now() > until) throw new Error('nodes not up within 20 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForNodesUp(t.wb);
     const op = await runOperation(t.wb, {
       type: 'setup-replication',
       node: 'h1',

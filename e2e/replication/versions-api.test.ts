@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HostInfo, type HostsRun, psql } from '../hosts/harness.ts';
 import { planOperation, runOperation, whyFailed } from '../support/operations-api.ts';
 import { procSampler } from '../support/proc-sampler.ts';
-import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
+import { type WalboardOnHosts, waitForNodesUp, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 async function waitReplayed(run: HostsRun, standby: string, lsn: string): Promise<void> {
   for (let i = 0; i < 200; i++) {
@@ -36,11 +36,7 @@ for (const { version, method, promote } of [
     beforeAll(async () => {
       t = await walboardOnHosts({ versions: [version, version], bare: true });
       h2 = t.run.hosts[1] as HostInfo;
-      const until = Date.now() + 20_000;
-      while (!t.wb.app.monitor.snapshot('lab')?.nodes.every((n) => n.reachability.pg === 'up')) {
-        if (Date.now() > until) throw new Error('nodes not up within 20 s');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      await waitForNodesUp(t.wb);
     });
     afterAll(async () => t?.close());
 

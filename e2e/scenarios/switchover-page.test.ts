@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HostInfo, psql } from '../hosts/harness.ts';
 import { OverviewPage } from '../pom/overview-page.ts';
 import { runOperation, whyFailed } from '../support/operations-api.ts';
-import { type WalboardOnHosts, walboardOnHosts } from '../support/walboard-on-hosts.ts';
+import { type WalboardOnHosts, waitForNodesUp, walboardOnHosts } from '../support/walboard-on-hosts.ts';
 
 describe('switchover from the page on two PostgreSQL 15 hosts', () => {
   let t: WalboardOnHosts;
@@ -15,11 +15,7 @@ describe('switchover from the page on two PostgreSQL 15 hosts', () => {
   beforeAll(async () => {
     t = await walboardOnHosts({ versions: [15, 15], bare: true, browser: true });
     h2 = t.run.hosts[1] as HostInfo;
-    const until = Date.now() + 20_000;
-    while (!t.wb.app.monitor.snapshot('lab')?.nodes.every((n) => n.reachability.pg === 'up')) {
-      if (Date.now() > until) throw new Error('nodes not up within 20 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForNodesUp(t.wb);
     const op = await runOperation(t.wb, {
       type: 'setup-replication',
       node: 'h1',

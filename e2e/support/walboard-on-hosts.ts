@@ -57,3 +57,12 @@ export async function walboardOnHosts(
     throw err;
   }
 }
+
+/** Waits until walboard reaches PostgreSQL on every node of the lab cluster. */
+export async function waitForNodesUp(wb: RunningWalboard, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!wb.app.monitor.snapshot('lab')?.nodes.every((n) => n.reachability.pg === 'up')) {
+    if (Date.now() > until) throw new Error(`nodes not up within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
