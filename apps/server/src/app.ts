@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
@@ -73,7 +73,14 @@ export interface BuildAppOptions {
   labReset?: () => Promise<LabResetResult>;
 }
 
-const defaultWebDist = resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
+// The built server (dist/app.js) carries its own copy of the page in dist/web (deployed without
+// apps/web); run from src/ (a checkout), it serves apps/web/dist.
+const defaultWebDist =
+  [
+    resolve(dirname(fileURLToPath(import.meta.url)), 'web'),
+    resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist'),
+  ].find((dir) => existsSync(join(dir, 'index.html'))) ??
+  resolve(dirname(fileURLToPath(import.meta.url)), '../../web/dist');
 
 function readTls(config: WalboardConfig): { key: Buffer; cert: Buffer } | null {
   if (!config.tls) return null;

@@ -1,19 +1,35 @@
-import { parseArgs } from 'node:util';
-import { ConfigError } from './config/config-error.ts';
-import { loadConfig } from './config/load-config.ts';
-import { serve } from './serve.ts';
+#!/usr/bin/env node
+import { HELP_TEXT, parseCli } from './cli/cli-args.ts';
+import { packageVersion } from './cli/version.ts';
 
-/** `walboard --config walboard.yaml`: load, validate, listen; Ctrl-C closes every connection. */
+/**
+ * `walboard --config walboard.yaml`: load, validate, listen; Ctrl-C closes every connection.
+ * The server itself is imported only when it will run, so --help and --version answer at once.
+ */
 async function main(): Promise<void> {
-  // `pnpm … start -- --config x` hands the "--" on to the script: without this it would end the options.
-  const argv = process.argv.slice(2);
-  const { values } = parseArgs({
-    args: argv[0] === '--' ? argv.slice(1) : argv,
-    options: { config: { type: 'string', short: 'c', default: 'walboard.yaml' } },
-  });
+  const cmd = parseCli(process.argv.slice(2), process.env, process.cwd());
+  if (cmd.kind === 'help') {
+    process.stdout.write(HELP_TEXT);
+    return;
+  }
+  if (cmd.kind === 'version') {
+    process.stdout.write(`walboard ${packageVersion()}\n`);
+    return;
+  }
+  if (cmd.kind === 'usage-error') {
+    console.error(`walboard: ${cmd.message}\nRun walboard --help for the options.`);
+    process.exit(2);
+  }
+  const { ConfigError } = await import('./config/config-error.ts');
   try {
-    const { config, file } = await loadConfig(values.config ?? 'walboard.yaml');
-    await serve(config, { configFile: file });
+    const { loadConfig } = await import('./config/load-config.ts');
+    const { serve } = await import('./serve.ts');
+    const { config, file } = await loadConfig(cmd.configFile);
+    await serve(config, {
+      configFile: file,
+      ...(cmd.logLevel ? { logLevel: cmd.logLevel } : {}),
+      ...(cmd.logFormat ? { logFormat: cmd.logFormat } : {}),
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

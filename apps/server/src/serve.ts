@@ -1,6 +1,7 @@
 import type { WalboardConfig } from '@walboard/shared/config';
 import type { LabResetResult } from '@walboard/shared/guide';
 import { buildApp } from './app.ts';
+import type { CliLogFormat, CliLogLevel } from './cli/cli-args.ts';
 
 /** Starts the controller on config.listen and closes it cleanly on SIGINT/SIGTERM. */
 export async function serve(
@@ -11,6 +12,9 @@ export async function serve(
     configFile?: string;
     /** The embedded lab's reset: given only by lab-main. */
     labReset?: () => Promise<LabResetResult>;
+    /** `--log-level` / `--log-format` from the command line (main.ts); for the logger to honour. */
+    logLevel?: CliLogLevel;
+    logFormat?: CliLogFormat;
   } = {},
 ): Promise<void> {
   const app = await buildApp({

@@ -1,0 +1,100 @@
+import { isAbsolute, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * The logging options as the command line names them. The logger itself reads them from serve()'s
+ * `logLevel` / `logFormat`; when walboard.yaml gets its own log settings, the command line wins.
+ */
+export const cliLogLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+export const cliLogFormatSchema = z.enum(['text', 'json']);
+export type CliLogLevel = z.infer<typeof cliLogLevelSchema>;
+export type CliLogFormat = z.infer<typeof cliLogFormatSchema>;
+
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'run'; configFile: string; logLevel?: CliLogLevel; logFormat?: CliLogFormat }
+  | { kind: 'usage-error'; message: string };
+
+export const HELP_TEXT = `Usage: walboard [options]
+
+A web console for PostgreSQL physical replication (WAL shipping + streaming).
+
+Options:
+  -c, --config <file>      walboard.yaml to read (default: $WALBOARD_CONFIG, else ./walboard.yaml)
+      --log-level <level>  fatal, error, warn, info, debug or trace (default: info)
+      --log-format <fmt>   text (one line per event, for people) or json (journald, Loki);
+                           default: text on a terminal, json otherwise
+  -v, --version            print the version and exit
+  -h, --help               print this help and exit
+
+Environment:
+  WALBOARD_CONFIG          the configuration file when --config is not given
+  WALBOARD_ADMIN_PASSWORD  the first admin's password (>= 12 characters) at the first start
+
+Exit codes: 0 stopped cleanly, 1 could not start, 2 bad options or configuration.
+`;
+
+/**
+ * Where a relative --config is read from. A package manager runs a package's script inside that
+ * package's folder (`pnpm --filter @walboard/server start` runs in apps/server) but records the
+ * folder the person typed the command in as INIT_CWD: a path typed there means a file there.
+ */
+export function invocationDir(env: NodeJS.ProcessEnv, cwd: string): string {
+  return env.npm_lifecycle_event && env.INIT_CWD ? env.INIT_CWD : cwd;
+}
+
+/** Reads the command line (argv without node and the script) into what main should do. */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string): CliCommand {
+  // `pnpm … start -- --config x` hands the "--" on to the script: without this it would end the options.
+  const args = argv[0] === '--' ? argv.slice(1) : [...argv];
+  let values: {
+    config?: string;
+    'log-level'?: string;
+    'log-format'?: string;
+    version?: boolean;
+    help?: boolean;
+  };
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string', short: 'c' },
+        'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
+        version: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    return { kind: 'usage-error', message: (err as Error).message };
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+  const level = values['log-level'];
+  const format = values['log-format'];
+  const parsedLevel = level === undefined ? undefined : cliLogLevelSchema.safeParse(level);
+  if (parsedLevel && !parsedLevel.success) {
+    return {
+      kind: 'usage-error',
+      message: `--log-level ${JSON.stringify(level)} is not a level: use one of ${cliLogLevelSchema.options.join(', ')}`,
+    };
+  }
+  const parsedFormat = format === undefined ? undefined : cliLogFormatSchema.safeParse(format);
+  if (parsedFormat && !parsedFormat.success) {
+    return {
+      kind: 'usage-error',
+      message: `--log-format ${JSON.stringify(format)} is not a format: use text or json`,
+    };
+  }
+  const file = values.config ?? (env.WALBOARD_CONFIG || undefined) ?? 'walboard.yaml';
+  return {
+    kind: 'run',
+    configFile: isAbsolute(file) ? file : resolve(invocationDir(env, cwd), file),
+    ...(parsedLevel?.success ? { logLevel: parsedLevel.data } : {}),
+    ...(parsedFormat?.success ? { logFormat: parsedFormat.data } : {}),
+  };
+}
