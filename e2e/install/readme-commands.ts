@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './run-command.ts';
+
+/** Programs whose inline `code` in the README is a command a reader types, not a name or a path. */
+const PROGRAMS = [
+  'npm',
+  'pnpm',
+  'npx',
+  'node',
+  'walboard',
+  'sudo',
+  'systemctl',
+  'systemd-analyze',
+  'journalctl',
+  'useradd',
+  'install',
+  'ln',
+  'chmod',
+  'ssh-keygen',
+  '/opt/walboard/bin/walboard.js',
+];
+
+/**
+ * Every command README.md shows: each line of a ```sh block, and every inline code span that starts
+ * with one of the programs above. Comments after `#` are dropped; placeholders stay as written.
+ */
+export function readmeCommands(text = readFileSync(join(repoRoot, 'README.md'), 'utf8')): string[] {
+  const found = new Set<string>();
+  const blocks = /```(?:sh|bash|shell)\n([\s\S]*?)```/g;
+  for (const m of text.matchAll(blocks)) {
+    for (const raw of (m[1] ?? '').split('\n')) {
+      const line = raw.replace(/\s+#.*$/, '').trim();
+      if (line && !line.startsWith('#')) found.add(line);
+    }
+  }
+  const outside = text.replace(blocks, '');
+  for (const m of outside.matchAll(/`([^`\n]+)`/g)) {
+    const code = (m[1] ?? '').trim();
+    const first = code.split(/\s+/)[0] ?? '';
+    if (PROGRAMS.includes(first) && code.includes(' ')) found.add(code);
+  }
+  return [...found];
+}
