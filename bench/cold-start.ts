@@ -1,5 +1,5 @@
 // Cold start of the controller: process start → first 200 from /api/health, the built server
-// (`node bin/walboard.js`, plain JavaScript) against today's way of running the sources
+// (`bin/walboard.js` run as the `walboard` program, plain JavaScript) against today's way of running the sources
 // (`node --import tsx src/main.ts`), same config, alternating order, in the same run.
 // Standalone: `node --import tsx bench/cold-start.ts [samples]` (builds and deploys first).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -51,7 +51,7 @@ clusters:
 `,
     );
     const url = `http://127.0.0.1:${port}/api/health`;
-    const built = `node ${join(deployDir, 'bin/walboard.js')} --config ${config}`;
+    const built = `${join(deployDir, 'bin/walboard.js')} --config ${config}`;
     const tsx = `node --import tsx ${join(repoRoot, 'apps/server/src/main.ts')} --config ${config}`;
     // First starts create the store and the admin, and fill tsx's compile cache: not counted.
     await oneStart(built, join(repoRoot, 'apps/server'), url);

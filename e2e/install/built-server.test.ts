@@ -93,6 +93,21 @@ describe('README: install on a server (built, deployed, run by node alone)', () 
     }
   });
 
+  it("runs the same through node itself: `node bin/walboard.js` (a resolve hook) and the unit's ExecStart form", () => {
+    for (const command of [
+      `node ${opt}/bin/walboard.js --version`,
+      `node --conditions=walboard-built ${opt}/bin/walboard.js --version`,
+    ]) {
+      const r = runToEnd(command, top, env());
+      expect(r.code, `${command}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/^walboard \d+\.\d+\.\d+\n$/);
+    }
+    // Without the condition, node would be handed shared's TypeScript sources, which are not there.
+    const bare = runToEnd(`node ${opt}/dist/main.js --config ${etc}/none.yaml`, top, env());
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toContain('@walboard/shared/src/config.ts');
+  });
+
   it('a wrong option is refused with exit 2 and a pointer to --help', () => {
     const r = runToEnd('walboard --confg x.yaml', top, env());
     expect(r.code).toBe(2);

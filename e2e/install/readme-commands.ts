@@ -37,7 +37,8 @@ export function readmeCommands(text = readFileSync(join(repoRoot, 'README.md'), 
   const outside = text.replace(blocks, '');
   for (const m of outside.matchAll(/`([^`\n]+)`/g)) {
     const code = (m[1] ?? '').trim();
-    const first = code.split(/\s+/)[0] ?? '';
+    // `NAME=value program …`: the program is the first word after the variables.
+    const first = code.split(/\s+/).find((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w)) ?? '';
     if (PROGRAMS.includes(first) && code.includes(' ')) found.add(code);
   }
   return [...found];

@@ -1,0 +1,65 @@
+// The README's one-line commands that need no servers, run as written (placeholders filled in).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { freePort } from '@walboard/server/src/nodes/test-support/sshd-fixture.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readerEnv, repoRoot, runToEnd, startCommand, waitFor200 } from './run-command.ts';
+
+const SSH_KEYGEN = 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub';
+const CHMOD_DATA_DIR = 'chmod 700 <dataDir>';
+const LINT = 'pnpm lint';
+
+describe('README: one-line commands', () => {
+  const dir = join(repoRoot, '.e2e-artifacts', `readme-small-${process.pid}`);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(SSH_KEYGEN, () => {
+    const r = runToEnd(SSH_KEYGEN, repoRoot);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^256 SHA256:[A-Za-z0-9+/]{43} .* \(ED25519\)\n$/);
+  });
+
+  it(`${CHMOD_DATA_DIR}: walboard refuses an open data folder, names this command, starts after it`, async () => {
+    const data = join(dir, 'state');
+    mkdirSync(data, { recursive: true });
+    await chmod(data, 0o770);
+    const port = await freePort();
+    const runAs = process.getuid?.() === 0 ? '\n        runAs: postgres' : '';
+    writeFileSync(
+      join(dir, 'walboard.yaml'),
+      `listen: 127.0.0.1:${port}
+dataDir: ./state
+clusters:
+  - name: c
+    nodes:
+      - name: n1
+        transport: local${runAs}
+        postgres: { port: ${await freePort()}, binDir: /usr/lib/postgresql/15/bin, dataDir: ${dir}/pg }
+`,
+    );
+    const start = `node --import tsx ${join(repoRoot, 'apps/server/src/main.ts')} --config walboard.yaml`;
+    const refused = runToEnd(start, dir, readerEnv(), 60_000);
+    expect(refused.code).toBe(1);
+    const told = CHMOD_DATA_DIR.replace('<dataDir>', data);
+    expect(refused.stderr).toContain(`Run \`${told}\``);
+    expect(runToEnd(told, dir).code).toBe(0);
+    const started = performance.now();
+    const run = startCommand(start, dir);
+    try {
+      await waitFor200(
+        `http://127.0.0.1:${port}/api/health`,
+        started,
+        60_000,
+        () => run.child.exitCode === null,
+      );
+    } finally {
+      expect((await run.stop()).forced).toBe(false);
+    }
+  });
+
+  it(LINT, () => {
+    const r = runToEnd(LINT, repoRoot, readerEnv(), 300_000);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  }, 300_000);
+});
