@@ -150,7 +150,10 @@ clusters:
     expect(html).toContain('<div id="root">');
     const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(script).toBeDefined();
-    expect((await fetch(`http://127.0.0.1:${port}${script}`)).status).toBe(200);
+    const js = await fetch(`http://127.0.0.1:${port}${script}`);
+    expect(js.status).toBe(200);
+    // React's production build: `pnpm build` inside a test runner (NODE_ENV=test) made the other.
+    expect(await js.text()).not.toContain('react.dev/link/react-devtools');
     // better-sqlite3 (native) loaded: the store exists and the admin can sign in.
     expect(existsSync(join(state, 'walboard.db'))).toBe(true);
     const signIn = await fetch(`http://127.0.0.1:${port}/api/session`, {

@@ -19,6 +19,9 @@ const INSTALL = 'e2e/install/built-server.test.ts';
 const MACHINE =
   'changes the machine itself (a system user, /etc, systemd units) and systemd is not PID 1 on the test machine; the unit it installs is checked with systemd-analyze (e2e/install/systemd-unit.test.ts)';
 
+const BENCH =
+  'the measurements themselves: about 20 minutes on test hosts, figures stated in the README with when they were taken; a test would only repeat them';
+
 const HOW: Record<string, How> = {
   'npm start': {
     file: 'e2e/install/npm-start.test.ts',
@@ -70,6 +73,17 @@ const HOW: Record<string, How> = {
     changed: '<dataDir> is the folder walboard refused',
   },
   'pnpm lint': { file: 'e2e/install/readme-small-commands.test.ts' },
+  'pnpm --filter @walboard/e2e hosts up --hosts 2': {
+    file: 'e2e/install/hosts-cli.test.ts',
+    changed: 'the follow-ups (isolate h2, rejoin h2, crash h1, status, down) name the run with --run',
+  },
+  'pnpm --filter @walboard/e2e exec tsx support/lab-screens.ts ../docs/images': {
+    file: 'e2e/install/lab-screens.test.ts',
+    changed: 'the pictures go to a temporary folder, not over the committed ones',
+  },
+  'pnpm bench': { notRun: BENCH },
+  'pnpm bench -- --only clone,promote,setup': { notRun: BENCH },
+  'pnpm bench -- --only clone,switchover --clone-samples 5 --switchover-samples 3': { notRun: BENCH },
 };
 
 const shown = readmeCommands();

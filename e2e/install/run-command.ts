@@ -12,14 +12,15 @@ export function pinnedPnpm(): string[] {
 
 /**
  * Environment in which a README command line runs as a reader would type it: `pnpm` is the
- * project's pinned pnpm (a shell function), and nothing of the test runner's own package-manager
- * context (npm_*, INIT_CWD) leaks into it.
+ * project's pinned pnpm (a shell function), and nothing of the test runner's own context (npm_*,
+ * INIT_CWD, NODE_ENV=test, VITEST*) leaks into it.
  */
 export function readerEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith('npm_') && k !== 'INIT_CWD' && k !== 'NODE_OPTIONS' && !k.startsWith('VITEST'))
-      env[k] = v;
+    // vitest sets NODE_ENV=test: a `pnpm build` run with it builds React's development page.
+    const runnerOwn = ['INIT_CWD', 'NODE_OPTIONS', 'NODE_ENV', 'TEST', 'MODE'].includes(k);
+    if (!k.startsWith('npm_') && !k.startsWith('VITEST') && !k.startsWith('VITE_') && !runnerOwn) env[k] = v;
   }
   return { ...env, ...extra };
 }
