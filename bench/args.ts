@@ -13,6 +13,7 @@ export const MEASUREMENTS = [
   'promoteMs',
   'setupSeconds',
   'switchover',
+  'coldStart',
 ] as const;
 export type Measurement = (typeof MEASUREMENTS)[number];
 
@@ -27,6 +28,8 @@ const ALIASES: Record<string, Measurement> = {
   clone: 'cloneSeconds',
   promote: 'promoteMs',
   setup: 'setupSeconds',
+  cold: 'coldStart',
+  'cold-start': 'coldStart',
 };
 
 export interface BenchArgs {
@@ -41,11 +44,12 @@ export interface BenchArgs {
   promoteSamples: number;
   setupSamples: number;
   switchoverSamples: number;
+  coldSamples: number;
 }
 
 const USAGE = `usage: pnpm bench [-- --only a,b] [--rss-minutes 10] [--commit-samples 200] [--fanout-clients 1000]
   [--log-rate 20000] [--log-seconds 10] [--clone-samples 3] [--clone-scale 70] [--promote-samples 5]
-  [--setup-samples 2] [--switchover-samples 3]
+  [--setup-samples 2] [--switchover-samples 3] [--cold-samples 7]
 measurements: ${MEASUREMENTS.join(', ')} (aliases: ${Object.keys(ALIASES).join(', ')})`;
 
 function positive(name: string, text: string | undefined, fallback: number): number {
@@ -72,6 +76,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       'promote-samples': { type: 'string' },
       'setup-samples': { type: 'string' },
       'switchover-samples': { type: 'string' },
+      'cold-samples': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -103,5 +108,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     promoteSamples: Math.round(positive('promote-samples', values['promote-samples'], 5)),
     setupSamples: Math.round(positive('setup-samples', values['setup-samples'], 2)),
     switchoverSamples: Math.round(positive('switchover-samples', values['switchover-samples'], 3)),
+    coldSamples: Math.round(positive('cold-samples', values['cold-samples'], 7)),
   };
 }

@@ -2,14 +2,16 @@
 // the controller in its own process, real socket.io clients, headless Chromium), printed and
 // merged into bench/results.json (each figure stamped with when it was measured). Plain figures
 // to compare with: shared/docs/performance-anchors.md. `pnpm bench -- --help` for options.
-import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, hostname, loadavg, release, totalmem } from 'node:os';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, hostname, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { down, type HostsRun } from '../e2e/hosts/harness.ts';
+import { deployBuiltServer } from '../e2e/install/deploy.ts';
 import { type BrowserHandle, launchChromium, signInContext } from '../e2e/support/browser.ts';
 import type { RunningWalboard } from '../e2e/support/walboard.ts';
 import { type BenchArgs, MEASUREMENTS, type Measurement, parseBenchArgs } from './args.ts';
 import { upCluster } from './cluster.ts';
+import { measureColdStart } from './cold-start.ts';
 import { measureCommitToBrowser } from './commit-to-browser.ts';
 import { type Controller, startController } from './controller.ts';
 import { measureFanout } from './fanout.ts';
@@ -116,7 +118,9 @@ async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2));
   const out: Results = {};
   const OPS: readonly Measurement[] = ['cloneSeconds', 'promoteMs', 'setupSeconds', 'switchover'];
-  const needsHosts = [...args.only].some((m) => m !== 'statusPollMs' && !OPS.includes(m));
+  // Measured without test hosts: the status poll (a local server) and the cold start.
+  const LOCAL: readonly Measurement[] = ['statusPollMs', 'coldStart'];
+  const needsHosts = [...args.only].some((m) => !LOCAL.includes(m) && !OPS.includes(m));
   const needsBrowser = args.only.has('commitToBrowserMs') || args.only.has('logBurst');
   if (needsBrowser) live.browser = await launchChromium();
   const header = { date: new Date().toISOString(), machine: await machine(live.browser) };
@@ -127,12 +131,23 @@ async function main(): Promise<void> {
     return { ...r.statusPollMs, postgres: r.postgres };
   });
 
+  // Built (`pnpm build`, deployed with `pnpm deploy --prod`) against the sources through tsx.
+  await measure(out, 'coldStart', args, async () => {
+    const target = await mkdtemp(join(tmpdir(), 'walboard-deploy-'));
+    try {
+      deployBuiltServer(target);
+      return { ...(await measureColdStart(target, args.coldSamples)) };
+    } finally {
+      await rm(target, { recursive: true, force: true });
+    }
+  });
+
   if (needsHosts) {
     log('creating 3 test hosts (h1 primary, h2 and h3 standbys)…');
     const run = await upCluster(3, (r) => {
       live.run = r;
     });
-    const shared = [...args.only].some((m) => m !== 'statusPollMs' && m !== 'rssMb' && !OPS.includes(m));
+    const shared = [...args.only].some((m) => !LOCAL.includes(m) && m !== 'rssMb' && !OPS.includes(m));
     if (shared) {
       const ctl = await controller(run);
       await measure(out, 'commitToBrowserMs', args, async () => {

@@ -81,8 +81,10 @@ const HOW: Record<string, How> = {
     file: 'e2e/install/lab-screens.test.ts',
     changed: 'the pictures go to a temporary folder, not over the committed ones',
   },
+  'pnpm dev': { file: 'e2e/install/pnpm-dev.test.ts' },
   'pnpm bench': { notRun: BENCH },
   'pnpm bench -- --only clone,promote,setup': { notRun: BENCH },
+  'pnpm bench -- --only cold-start --cold-samples 9': { notRun: BENCH },
   'pnpm bench -- --only clone,switchover --clone-samples 5 --switchover-samples 3': { notRun: BENCH },
 };
 

@@ -34,9 +34,11 @@ export function readmeCommands(text = readFileSync(join(repoRoot, 'README.md'), 
       if (line && !line.startsWith('#')) found.add(line);
     }
   }
-  const outside = text.replace(blocks, '');
-  for (const m of outside.matchAll(/`([^`\n]+)`/g)) {
-    const code = (m[1] ?? '').trim();
+  // Every fenced block out (yaml too), so that its backticks do not pair with a code span's.
+  const outside = text.replace(/```[\s\S]*?```/g, '');
+  // A code span may run over a line break (Markdown reads it as a space).
+  for (const m of outside.matchAll(/`([^`]+)`/g)) {
+    const code = (m[1] ?? '').replace(/\s+/g, ' ').trim();
     // `NAME=value program …`: the program is the first word after the variables.
     const first = code.split(/\s+/).find((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w)) ?? '';
     if (PROGRAMS.includes(first) && code.includes(' ')) found.add(code);
