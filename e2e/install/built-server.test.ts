@@ -1,15 +1,7 @@
 // The README's "Install on a server", run: the checkout built (`pnpm build`), the server deployed
 // with production dependencies only (`pnpm deploy --prod`), then run by node alone as `walboard`.
 // Only the target folders move under a temporary folder (/opt/walboard, /usr/local/bin, /etc/walboard).
-import {
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@walboard/server/src/nodes/test-support/sshd-fixture.ts';
