@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from './config/config-error.ts';
 import { loadConfig } from './config/load-config.ts';
+import { LOG_FLAG_OPTIONS, type LogOptions, parseLogFlags } from './logging/log-options.ts';
+import { reportStartFailure } from './logging/start-failure.ts';
 import { serve } from './serve.ts';
 
 /** `walboard --config walboard.yaml`: load, validate, listen; Ctrl-C closes every connection. */
@@ -9,18 +10,15 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const { values } = parseArgs({
     args: argv[0] === '--' ? argv.slice(1) : argv,
-    options: { config: { type: 'string', short: 'c', default: 'walboard.yaml' } },
+    options: { config: { type: 'string', short: 'c', default: 'walboard.yaml' }, ...LOG_FLAG_OPTIONS },
   });
+  let log: LogOptions = {};
   try {
+    log = parseLogFlags(values);
     const { config, file } = await loadConfig(values.config ?? 'walboard.yaml');
-    await serve(config, { configFile: file });
+    await serve(config, { configFile: file, ...log });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    console.error(`walboard could not start: ${(err as Error).message}`);
-    process.exit(1);
+    process.exit(reportStartFailure(err, log));
   }
 }
 
