@@ -17,6 +17,8 @@ export interface SignInRefusal {
 /** The same limited refusal (user, address) is told once per window, then at debug level. */
 const REFUSAL_QUIET_MS = 60_000;
 const MAX_QUIET_KEYS = 1000;
+/** A node that stays down but whose reason keeps changing: this many lines a minute, then debug. */
+const REASON_CHANGES_PER_MINUTE = 3;
 
 const seconds = (from: string, to: string | null): number =>
   Math.max(0, ((to ? Date.parse(to) : Date.now()) - Date.parse(from)) / 1000);
@@ -28,8 +30,8 @@ const seconds = (from: string, to: string | null): number =>
  * is about one. No secret is ever passed in: user names and addresses, never passwords.
  */
 export class EventLog {
-  /** "cluster/node" → the reachability last told ("ssh/pg"). */
-  private readonly reach = new Map<string, string>();
+  /** "cluster/node" → the reachability last told ("ssh/pg"), its reason, recent reason-only changes. */
+  private readonly reach = new Map<string, { state: string; reason: string | null; changes: number[] }>();
   private readonly quietRefusals = new Map<string, number>();
 
   constructor(
@@ -38,23 +40,31 @@ export class EventLog {
   ) {}
 
   /**
-   * Called with every status poll: writes a line only when the node's reachability changes
-   * (and for the first poll), so a steady node stays silent.
+   * Called with every status poll: writes a line only when the node's reachability or the reason
+   * it is down changes (and for the first poll), so a steady node stays silent.
    */
   nodeStatus(s: NodeStatus): void {
     const key = `${s.cluster}/${s.node}`;
     const { ssh, pg, reason } = s.reachability;
     const state = `${ssh ?? '-'}/${pg}`;
+    const up = pg === 'up' && (ssh === null || ssh === 'up');
     const before = this.reach.get(key);
-    if (before === state) return;
-    this.reach.set(key, state);
+    if (before?.state === state && (up || before.reason === reason)) return;
+    const now = this.clock();
+    // Only the reason changed (the first error of a connection, then the real one): told, unless
+    // a node flapping between reasons would fill the log.
+    const changes = before?.state === state ? [...before.changes.filter((t) => now - t < 60_000), now] : [];
+    this.reach.set(key, { state, reason, changes });
     const fields = { event: '', cluster: s.cluster, node: s.node, ssh, pg, role: s.role };
-    if (pg === 'up' && (ssh === null || ssh === 'up')) {
+    if (up) {
       this.log.info({ ...fields, event: 'node.up' }, `node up (${s.role})`);
-    } else {
-      const why = reason ?? `ssh ${ssh ?? 'n/a'}, PostgreSQL ${pg}`;
-      this.log.warn({ ...fields, event: 'node.down', reason: why }, `node down: ${why}`);
+      return;
     }
+    const why = reason ?? `ssh ${ssh ?? 'n/a'}, PostgreSQL ${pg}`;
+    const line = `node down: ${why}`;
+    if (changes.length > REASON_CHANGES_PER_MINUTE)
+      this.log.debug({ ...fields, event: 'node.down', reason: why }, line);
+    else this.log.warn({ ...fields, event: 'node.down', reason: why }, line);
   }
 
   operationStarted(op: Operation): void {

@@ -123,6 +123,20 @@ describe('events through the logger', () => {
     ]);
   });
 
+  it('tells a new reason while down, but not a node flapping between reasons all minute', () => {
+    const { logger, lines } = captured('human');
+    const events = new EventLog(logger, () => 0);
+    events.nodeStatus(status({ pg: 'down', reason: 'connecting' }));
+    events.nodeStatus(status({ pg: 'down', reason: 'password authentication failed for user "postgres"' }));
+    for (let i = 0; i < 20; i++) events.nodeStatus(status({ pg: 'down', reason: `reason ${i % 2}` }));
+    const told = lines().map((l) => l.slice(9));
+    expect(told.slice(0, 2)).toEqual([
+      'WARN  lab/node2  node down: connecting',
+      'WARN  lab/node2  node down: password authentication failed for user "postgres"',
+    ]);
+    expect(told).toHaveLength(4);
+  });
+
   it('writes JSON lines with a stable event name and fields for machines', () => {
     const { logger, lines } = captured('json');
     const events = new EventLog(logger);
