@@ -6,7 +6,12 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { WalboardConfig } from '@walboard/shared/config';
 import type { LabResetResult } from '@walboard/shared/guide';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import { AuditLog } from './audit/audit-log.ts';
 import { RefusalWindows } from './audit/refusal-window.ts';
 import { pruneAudit, startAuditRetention } from './audit/retention.ts';
@@ -97,9 +102,10 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // Only these peers' X-Forwarded-For is read (req.ip); none listed, the header is ignored.
   const trustProxy = trustProxyOption(opts.config.trustProxy);
   // Fastify's own per-request lines are off: installRequestLog writes one at debug level instead.
+  const logController = new LogController({ disableRequestLogging: true });
   const logging = opts.loggerInstance
-    ? { loggerInstance: opts.loggerInstance, disableRequestLogging: true }
-    : { logger: opts.logger ?? false, disableRequestLogging: true };
+    ? { loggerInstance: opts.loggerInstance, logController }
+    : { logger: opts.logger ?? false, logController };
   const app = (tls
     ? Fastify({ ...logging, https: tls, trustProxy })
     : Fastify({ ...logging, trustProxy })) as unknown as FastifyInstance;
