@@ -38,6 +38,7 @@ import { sessionPublicRoutes, sessionRoutes } from './http/session-routes.ts';
 import { thenAndNowRoutes } from './http/then-and-now-routes.ts';
 import { adminRoutes } from './http/user-routes.ts';
 import { socketHub } from './hub/socket-hub.ts';
+import { tellConfigWarnings } from './logging/config-warnings.ts';
 import { EventLog } from './logging/event-log.ts';
 import { installRequestLog } from './logging/request-log.ts';
 import { ArchiveWatchers } from './monitor/archive-watcher.ts';
@@ -179,6 +180,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // Pins in the store win over walboard.yaml; they must be known before the transports dial.
   const hostKeys = new HostKeyStore(store.db);
+  tellConfigWarnings(opts.config, env, (c, n) => hostKeys.get(c, n) !== null, events, opts.configFile);
   const sessions: NodeSession[] = await buildSessions(opts.config, env, {
     hostKeys,
     configFile: opts.configFile,

@@ -2,6 +2,8 @@ import { PassThrough } from 'node:stream';
 import type { NodeStatus } from '@walboard/shared/status';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/config-error.ts';
+import { parseConfigText } from '../config/load-config.ts';
+import { tellConfigWarnings } from './config-warnings.ts';
 import { createLogger } from './create-logger.ts';
 import { EventLog } from './event-log.ts';
 import { formatHumanLine, oneLine } from './human-line.ts';
@@ -266,5 +268,42 @@ describe('a failed start', () => {
       level: 60,
       msg: 'walboard could not start: port in use',
     });
+  });
+});
+
+describe('config warnings at start', () => {
+  it('tells a password variable that is not set and an ssh node with no key to check', () => {
+    const { logger, lines } = captured('human');
+    const config = parseConfigText(
+      '/etc/walboard/walboard.yaml',
+      `clusters:
+  - name: prod
+    nodes:
+      - name: db1
+        host: 10.0.0.1
+        ssh: { user: postgres, privateKeyPath: /k }
+        postgres: { passwordEnv: PROD_PGPASSWORD, binDir: /b, dataDir: /d }
+      - name: db2
+        host: 10.0.0.2
+        ssh: { user: postgres, privateKeyPath: /k }
+        postgres: { passwordEnv: PROD_PGPASSWORD, binDir: /b, dataDir: /d }
+`,
+    );
+    tellConfigWarnings(
+      config,
+      { PROD_PGPASSWORD: 'x'.repeat(20) },
+      (_c, n) => n === 'db2',
+      new EventLog(logger),
+    );
+    expect(lines().map((l) => l.slice(9))).toEqual([
+      'WARN  prod/db1  config: no ssh.hostKey in walboard.yaml and none pinned: not connected until an admin compares and pins the key the server offers (Nodes page)',
+    ]);
+    const none = captured('json');
+    tellConfigWarnings(config, {}, () => true, new EventLog(none.logger));
+    expect(none.lines().map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([
+      { event: 'config.warning', cluster: 'prod', node: 'db1', level: 40 },
+      { event: 'config.warning', cluster: 'prod', node: 'db2', level: 40 },
+    ]);
+    expect(none.lines().join('')).not.toContain('x'.repeat(20));
   });
 });
