@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config/load-config.ts';
-import { LOG_FLAG_OPTIONS, type LogOptions, parseLogFlags } from './logging/log-options.ts';
+import { LOG_FLAG_OPTIONS, parseLogFlags } from './logging/log-options.ts';
 import { reportStartFailure } from './logging/start-failure.ts';
 import { serve } from './serve.ts';
 
@@ -12,13 +12,12 @@ async function main(): Promise<void> {
     args: argv[0] === '--' ? argv.slice(1) : argv,
     options: { config: { type: 'string', short: 'c', default: 'walboard.yaml' }, ...LOG_FLAG_OPTIONS },
   });
-  let log: LogOptions = {};
   try {
-    log = parseLogFlags(values);
+    const log = parseLogFlags(values);
     const { config, file } = await loadConfig(values.config ?? 'walboard.yaml');
     await serve(config, { configFile: file, ...log });
   } catch (err) {
-    process.exit(reportStartFailure(err, log));
+    process.exit(reportStartFailure(err, parseLogFlags(values, { lenient: true })));
   }
 }
 

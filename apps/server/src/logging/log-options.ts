@@ -42,21 +42,26 @@ export function resolveLog(
 
 /**
  * Reads `--log-level` / `--log-format` values through the same schemas as walboard.yaml, so a
- * typo is refused with the list of what is allowed.
+ * typo is refused with the list of what is allowed. `lenient`: a wrong value is left out instead
+ * (to report that very error in the format the other flag asked for).
  */
-export function parseLogFlags(values: { 'log-level'?: string; 'log-format'?: string }): LogOptions {
+export function parseLogFlags(
+  values: { 'log-level'?: string; 'log-format'?: string },
+  opts: { lenient?: boolean } = {},
+): LogOptions {
   const out: LogOptions = {};
+  const refuse = (message: string) => {
+    if (!opts.lenient) throw new Error(message);
+  };
   if (values['log-level'] !== undefined) {
     const r = serverLogLevelSchema.safeParse(values['log-level']);
-    if (!r.success)
-      throw new Error(`--log-level ${r.error.issues[0]?.message} (got "${values['log-level']}")`);
-    out.logLevel = r.data;
+    if (r.success) out.logLevel = r.data;
+    else refuse(`--log-level ${r.error.issues[0]?.message} (got "${values['log-level']}")`);
   }
   if (values['log-format'] !== undefined) {
     const r = serverLogFormatSchema.safeParse(values['log-format']);
-    if (!r.success)
-      throw new Error(`--log-format ${r.error.issues[0]?.message} (got "${values['log-format']}")`);
-    out.logFormat = r.data;
+    if (r.success) out.logFormat = r.data;
+    else refuse(`--log-format ${r.error.issues[0]?.message} (got "${values['log-format']}")`);
   }
   return out;
 }

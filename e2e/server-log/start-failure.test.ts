@@ -1,0 +1,82 @@
+// `walboard --config …` that cannot start: its reasons in the log's format, on stderr, with the
+// exit code a service manager reads; the `log:` section of walboard.yaml and the flags checked.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../../apps/server/src/main.ts');
+const dir = mkdtempSync(join(tmpdir(), 'walboard-log-start-'));
+
+const walboard = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    cwd: dirname(MAIN),
+  });
+
+function configFile(name: string, log: string): string {
+  const file = join(dir, name);
+  writeFileSync(
+    file,
+    `${log}clusters:
+  - name: lab
+    nodes:
+      - name: n1
+        host: 10.213.250.2
+        ssh: { user: postgres, privateKeyPath: /nonexistent/key, hostKey: "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" }
+        postgres: { binDir: /usr/lib/postgresql/15/bin, dataDir: /var/lib/postgresql/15/main }
+`,
+  );
+  return file;
+}
+
+describe('a start that fails, in each log format', () => {
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a log level walboard.yaml does not know, naming log.level, as JSON lines when asked', () => {
+    const file = configFile('bad-level.yaml', 'log: { level: loud }\n');
+    const r = walboard('--config', file, '--log-format', 'json');
+    expect(r.status, r.stderr).toBe(2);
+    const recs = r.stderr
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs).toHaveLength(1);
+    expect(recs[0]).toMatchObject({ level: 50, event: 'config.invalid', file, line: 1, field: 'log.level' });
+    expect(String(recs[0]?.msg)).toMatch(/must be one of fatal, error, warn, info, debug, trace, silent/);
+  });
+
+  it('says the same in text with --log-format human', () => {
+    const file = configFile('bad-format.yaml', 'log: { format: pretty }\n');
+    const r = walboard('--config', file, '--log-format', 'human');
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toContain(`${file}:1:`);
+    expect(r.stderr).toMatch(/log\.format: must be "auto", "human" or "json"/);
+    expect(r.stderr).not.toMatch(/^\{/m);
+  });
+
+  it('refuses an unknown --log-level before reading anything', () => {
+    const r = walboard(
+      '--config',
+      join(dir, 'missing.yaml'),
+      '--log-level',
+      'verbose',
+      '--log-format',
+      'human',
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/walboard could not start: --log-level must be one of .* \(got "verbose"\)/);
+  });
+
+  it('accepts a valid log section, then fails on what comes next (the key file): a fatal JSON line off a terminal', () => {
+    const file = configFile('good-log.yaml', 'log: { level: warn, format: json }\n');
+    const r = walboard('--config', file);
+    expect(r.status, r.stderr).toBe(1);
+    const rec = JSON.parse(r.stderr.trim()) as Record<string, unknown>;
+    expect(rec).toMatchObject({ level: 60, event: 'server.start-failed' });
+    expect(String(rec.msg)).toMatch(/cannot read the ssh private key \/nonexistent\/key/);
+  });
+});
