@@ -1,10 +1,12 @@
-// `walboard --config …` that cannot start: its reasons in the log's format, on stderr, with the
-// exit code a service manager reads; the `log:` section of walboard.yaml and the flags checked.
-import { spawnSync } from 'node:child_process';
+// `walboard --config …` (main.ts, the production entry): the `log:` section of walboard.yaml
+// sets level and format; a start that fails tells why in the log's format, on stderr, with the
+// exit code a service manager reads; the flags are checked.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@walboard/server/src/nodes/test-support/sshd-fixture.ts';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '../../apps/server/src/main.ts');
@@ -33,9 +35,9 @@ function configFile(name: string, log: string): string {
   return file;
 }
 
-describe('a start that fails, in each log format', () => {
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+describe('a start that fails, in each log format', () => {
   it('refuses a log level walboard.yaml does not know, naming log.level, as JSON lines when asked', () => {
     const file = configFile('bad-level.yaml', 'log: { level: loud }\n');
     const r = walboard('--config', file, '--log-format', 'json');
@@ -78,5 +80,65 @@ describe('a start that fails, in each log format', () => {
     const rec = JSON.parse(r.stderr.trim()) as Record<string, unknown>;
     expect(rec).toMatchObject({ level: 60, event: 'server.start-failed' });
     expect(String(rec.msg)).toMatch(/cannot read the ssh private key \/nonexistent\/key/);
+  });
+});
+
+describe('a start that works, with the level and format from walboard.yaml', () => {
+  it('writes human lines at debug level: listening, the node down with its reason, a request', async () => {
+    const port = await freePort();
+    const pgPort = await freePort();
+    const file = join(dir, 'works.yaml');
+    writeFileSync(
+      file,
+      `listen: 127.0.0.1:${port}
+log: { level: debug, format: human }
+dataDir: ${join(dir, 'state')}
+clusters:
+  - name: solo
+    nodes:
+      - name: gone
+        transport: local
+        runAs: postgres
+        postgres: { port: ${pgPort}, binDir: /usr/lib/postgresql/15/bin, dataDir: /nonexistent/data }
+`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--config', file], {
+      cwd: dirname(MAIN),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, WALBOARD_ADMIN_PASSWORD: 'main-log-test-admin-password' },
+    });
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    child.stderr?.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    const waitFor = async (re: RegExp) => {
+      const until = Date.now() + 30_000;
+      while (!re.test(out)) {
+        if (Date.now() > until || child.exitCode !== null) throw new Error(`no ${re} in:\n${out}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    try {
+      const T = '\\d\\d:\\d\\d:\\d\\d';
+      await waitFor(
+        new RegExp(`${T} INFO  walboard listening on http://127\\.0\\.0\\.1:${port} \\(log level debug\\)`),
+      );
+      await waitFor(
+        new RegExp(
+          `${T} WARN  solo/gone  node down: PostgreSQL at 127\\.0\\.0\\.1:${pgPort} refused the connection`,
+        ),
+      );
+      expect((await fetch(`http://127.0.0.1:${port}/api/health`)).status).toBe(200);
+      await waitFor(new RegExp(`${T} DEBUG GET /api/health 200 [\\d.]+ ms`));
+      expect(out).not.toMatch(/^\{/m);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(out).toMatch(/INFO {2}SIGTERM: closing connections/);
   });
 });
