@@ -22,6 +22,9 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+/** A password typed into the user name field: the audit keeps the name tried, the log does not. */
+const PASSWORD_AS_NAME = 'Sup3r-Secret-Typed-In-The-Name-Field';
+
 describe('secrets never leave the server', () => {
   let run: HostsRun;
   let wb: RunningWalboard;
@@ -64,6 +67,13 @@ describe('secrets never leave the server', () => {
         body: JSON.stringify({ username: 'admin', password: `${h1.pg.password}-typo` }),
       });
       expect(refused.status).toBe(401);
+      // A password typed into the user name field: no account has that name.
+      const asName = await fetch(`${w.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: PASSWORD_AS_NAME, password: 'anything-at-all' }),
+      });
+      expect(asName.status).toBe(401);
     }
     await psql(run, 'h1', "DO $$BEGIN RAISE LOG 'walboard-secrets-probe'; END$$");
     // An operation: its start and end lines, and both controllers' pollers signing in to
@@ -130,6 +140,16 @@ describe('secrets never leave the server', () => {
     found.push(...leaks('the audit log', auditText));
     found.push(...leaks('the server log (JSON lines)', serverLog.join('')));
     found.push(...leaks('the server log (human lines)', humanLog.join('')));
+    for (const [format, log] of [
+      ['JSON', serverLog],
+      ['human', humanLog],
+    ] as const) {
+      if (log.join('').includes(PASSWORD_AS_NAME))
+        found.push(`password typed as a user name in the ${format} log`);
+    }
+    expect(humanLog.join('')).toMatch(
+      /sign-in refused for an unknown user name from 127\.0\.0\.1: no such user/,
+    );
     // The lines that could have carried a secret were written: the refused sign-in, the
     // requests (debug), the operation.
     const json = serverLog.join('');

@@ -111,7 +111,7 @@ export async function sessionPublicRoutes(app: FastifyInstance, deps: SessionRou
             : `too many failed sign-ins from ${source}: refused with retry in ${wait} s`,
       });
       deps.events?.signInRefused({
-        user: target,
+        user: deps.users.passwordHash(username) === null ? null : target,
         address: source,
         reason: `too many failed sign-ins ${limit === 'account' ? 'for this user' : 'from this address'}, retry in ${wait} s`,
         limited: true,
@@ -138,7 +138,7 @@ export async function sessionPublicRoutes(app: FastifyInstance, deps: SessionRou
         message: 'wrong user name or password',
       });
       deps.events?.signInRefused({
-        user: username,
+        user: hash ? username : null,
         address: source,
         reason: hash ? 'wrong password' : 'no such user',
         limited: false,

@@ -6,9 +6,13 @@ import type { ConfigError } from '../config/config-error.ts';
 /** The part of a pino/Fastify logger the events need. */
 export type EventSink = Pick<FastifyBaseLogger, 'info' | 'warn' | 'error' | 'debug'>;
 
-/** Why a sign-in was refused; `limited`: a limit is engaged (the attempt was not even checked). */
+/**
+ * Why a sign-in was refused; `limited`: a limit is engaged (the attempt was not even checked).
+ * `user` null: the name typed is no account, and is not written — it may be a password typed
+ * into the wrong field.
+ */
 export interface SignInRefusal {
-  user: string;
+  user: string | null;
   address: string;
   reason: string;
   limited: boolean;
@@ -98,9 +102,10 @@ export class EventLog {
   }
 
   signInRefused(r: SignInRefusal): void {
-    const user = r.user.slice(0, 63);
+    const user = r.user?.slice(0, 63) ?? null;
     const fields = { event: 'signin.refused', user, address: r.address, reason: r.reason };
-    const line = `sign-in refused for "${user}" from ${r.address}: ${r.reason}`;
+    const who = user === null ? 'an unknown user name' : `"${user}"`;
+    const line = `sign-in refused for ${who} from ${r.address}: ${r.reason}`;
     if (!r.limited) {
       this.log.warn(fields, line);
       return;

@@ -193,10 +193,12 @@ describe('events through the logger', () => {
       events.signInRefused({ user: 'admin', address: '10.1.2.3', reason: 'too many', limited: true });
     now = 61_000;
     events.signInRefused({ user: 'admin', address: '10.1.2.3', reason: 'too many', limited: true });
+    events.signInRefused({ user: null, address: '10.1.2.4', reason: 'no such user', limited: false });
     expect(lines().map((l) => l.slice(9))).toEqual([
       'WARN  sign-in refused for "admin" from 10.1.2.3: wrong password',
       'WARN  sign-in refused for "admin" from 10.1.2.3: too many (repeats are quiet for 60 s)',
       'WARN  sign-in refused for "admin" from 10.1.2.3: too many (repeats are quiet for 60 s)',
+      'WARN  sign-in refused for an unknown user name from 10.1.2.4: no such user',
     ]);
   });
 
