@@ -1,6 +1,7 @@
 // Secrets stay on the server: the PostgreSQL password, the ssh private key, the admin's password
 // and session tokens never appear in a response, a socket event, the page bundle, the audit log
-// or the server log — also not when a login to PostgreSQL or ssh fails.
+// or the server log — in its human lines and its JSON lines — also not when a login to
+// PostgreSQL or ssh fails.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -11,6 +12,7 @@ import { parse, stringify } from 'yaml';
 import { down, type HostsRun, psql, up } from '../hosts/harness.ts';
 import { generateKey } from '../hosts/sshd.ts';
 import { viewerSocket } from '../support/bench-socket.ts';
+import { runOperation, whyFailed } from '../support/operations-api.ts';
 import { configForHosts, type RunningWalboard, startWalboard, WEB_DIST } from '../support/walboard.ts';
 
 function filesUnder(dir: string): string[] {
@@ -20,37 +22,75 @@ function filesUnder(dir: string): string[] {
   });
 }
 
+/** A password typed into the user name field: the audit keeps the name tried, the log does not. */
+const PASSWORD_AS_NAME = 'Sup3r-Secret-Typed-In-The-Name-Field';
+
 describe('secrets never leave the server', () => {
   let run: HostsRun;
   let wb: RunningWalboard;
+  /** A second controller on the same host whose log is in human lines (the terminal's format). */
+  let wbHuman: RunningWalboard;
   const serverLog: string[] = [];
+  const humanLog: string[] = [];
   let secrets: Record<string, string>;
 
   beforeAll(async () => {
     run = await up(1, [15]);
     const [h1] = run.hosts;
     if (!h1) throw new Error('the harness did not create h1');
-    const log = new PassThrough();
-    log.on('data', (c: Buffer) => serverLog.push(c.toString('utf8')));
-    wb = await startWalboard(configForHosts(run).config, h1.pg.password, { logStream: log });
+    const capture = (into: string[]) => {
+      const log = new PassThrough();
+      log.on('data', (c: Buffer) => into.push(c.toString('utf8')));
+      return log;
+    };
+    const config = configForHosts(run).config;
+    wb = await startWalboard(config, h1.pg.password, { logStream: capture(serverLog), logFormat: 'json' });
+    wbHuman = await startWalboard({ ...config, dataDir: `${config.dataDir}-human` }, h1.pg.password, {
+      logStream: capture(humanLog),
+      logFormat: 'human',
+    });
     const keyBody = readFileSync(run.controllerKeyPath, 'utf8').split('\n')[1] ?? '';
     secrets = {
       'PostgreSQL password': h1.pg.password,
       'ssh private key': keyBody.slice(0, 40),
       'admin password': TEST_ADMIN_PASSWORD,
       'session token': wb.admin.cookie.split('=')[1] ?? '',
+      'session token (human-log controller)': wbHuman.admin.cookie.split('=')[1] ?? '',
+      'mistyped password': `${h1.pg.password}-typo`,
     };
     for (const [what, v] of Object.entries(secrets)) expect(v.length, what).toBeGreaterThan(10);
     // Some traffic: a failed sign-in (its password must not be kept), rows, a log line.
-    await fetch(`${wb.url}/api/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: `${h1.pg.password}-typo` }),
-    });
+    for (const w of [wb, wbHuman]) {
+      const refused = await fetch(`${w.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: `${h1.pg.password}-typo` }),
+      });
+      expect(refused.status).toBe(401);
+      // A password typed into the user name field: no account has that name.
+      const asName = await fetch(`${w.url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: PASSWORD_AS_NAME, password: 'anything-at-all' }),
+      });
+      expect(asName.status).toBe(401);
+    }
     await psql(run, 'h1', "DO $$BEGIN RAISE LOG 'walboard-secrets-probe'; END$$");
+    // An operation: its start and end lines, and both controllers' pollers signing in to
+    // PostgreSQL again with the password after the restart (node down, node up).
+    const op = await runOperation(wb, { type: 'restart', node: 'h1', params: {} }, 60_000);
+    expect(op.state, whyFailed(op)).toBe('succeeded');
+    for (const w of [wb, wbHuman]) {
+      const until = Date.now() + 20_000;
+      while (w.app.monitor.snapshot('lab')?.nodes[0]?.reachability.pg !== 'up') {
+        if (Date.now() > until) throw new Error('h1 not up again 20 s after its restart');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   });
 
   afterAll(async () => {
+    await wbHuman?.close();
     await wb?.close();
     if (run) await down(run);
   });
@@ -98,8 +138,28 @@ describe('secrets never leave the server', () => {
     const auditText = await audit.text();
     expect(auditText).toContain('"action":"login"');
     found.push(...leaks('the audit log', auditText));
-    found.push(...leaks('the server log', serverLog.join('')));
-    expect(serverLog.join('')).toContain('"url":"/api/session"');
+    found.push(...leaks('the server log (JSON lines)', serverLog.join('')));
+    found.push(...leaks('the server log (human lines)', humanLog.join('')));
+    for (const [format, log] of [
+      ['JSON', serverLog],
+      ['human', humanLog],
+    ] as const) {
+      if (log.join('').includes(PASSWORD_AS_NAME))
+        found.push(`password typed as a user name in the ${format} log`);
+    }
+    expect(humanLog.join('')).toMatch(
+      /sign-in refused for an unknown user name from 127\.0\.0\.1: no such user/,
+    );
+    // The lines that could have carried a secret were written: the refused sign-in, the
+    // requests (debug), the operation.
+    const json = serverLog.join('');
+    expect(json).toContain('"url":"/api/session"');
+    expect(json).toContain('"event":"signin.refused"');
+    expect(json).toContain('"event":"operation.ended"');
+    const human = humanLog.join('');
+    expect(human).toMatch(/WARN {2}sign-in refused for "admin" from 127\.0\.0\.1: wrong password/);
+    expect(human).toMatch(/DEBUG POST \/api\/session 401 /);
+    expect(human).toMatch(/WARN {2}lab\/h1 {2}node down: /);
     for (const f of filesUnder(WEB_DIST)) found.push(...leaks(f, readFileSync(f, 'utf8')));
     expect(found).toEqual([]);
   });
@@ -123,29 +183,39 @@ describe('secrets never leave the server', () => {
       ],
     };
     const wrongPassword = 'Wr0ng-Passw0rd-for-test';
-    const log = new PassThrough();
-    const lines: string[] = [];
-    log.on('data', (c: Buffer) => lines.push(c.toString('utf8')));
-    const bad = await startWalboard(
-      parseConfigText(join(run.runDir, 'wrong.yaml'), stringify(doc)),
-      wrongPassword,
-      {
-        logStream: log,
-      },
-    );
-    try {
-      const reasonOf = (node: string) =>
-        bad.app.monitor.snapshot('lab')?.nodes.find((n) => n.node === node)?.reachability.reason ?? '';
-      await expect
-        .poll(() => reasonOf('badpw'), { timeout: 15_000 })
-        .toMatch(/password authentication failed/);
-      await expect.poll(() => reasonOf('badkey'), { timeout: 15_000 }).toMatch(/refused the SSH key/);
-      const everything = [reasonOf('badpw'), reasonOf('badkey'), lines.join('')].join('\n');
-      expect(everything).not.toContain(wrongPassword);
-      expect(everything).not.toMatch(/postgres(ql)?:\/\//);
-      expect(everything).not.toContain(readFileSync(otherKey.privatePath, 'utf8').split('\n')[1] ?? 'x');
-    } finally {
-      await bad.close();
+    for (const logFormat of ['json', 'human'] as const) {
+      doc.dataDir = `${doc.dataDir}-${logFormat}`;
+      const log = new PassThrough();
+      const lines: string[] = [];
+      log.on('data', (c: Buffer) => lines.push(c.toString('utf8')));
+      const bad = await startWalboard(
+        parseConfigText(join(run.runDir, 'wrong.yaml'), stringify(doc)),
+        wrongPassword,
+        { logStream: log, logFormat },
+      );
+      try {
+        const reasonOf = (node: string) =>
+          bad.app.monitor.snapshot('lab')?.nodes.find((n) => n.node === node)?.reachability.reason ?? '';
+        await expect
+          .poll(() => reasonOf('badpw'), { timeout: 15_000 })
+          .toMatch(/password authentication failed/);
+        await expect.poll(() => reasonOf('badkey'), { timeout: 15_000 }).toMatch(/refused the SSH key/);
+        const everything = [reasonOf('badpw'), reasonOf('badkey'), lines.join('')].join('\n');
+        expect(everything).not.toContain(wrongPassword);
+        expect(everything).not.toMatch(/postgres(ql)?:\/\//);
+        expect(everything).not.toContain(readFileSync(otherKey.privatePath, 'utf8').split('\n')[1] ?? 'x');
+        // The log told both nodes down, with the reason (which names no secret).
+        await expect
+          .poll(() => lines.join(''), { timeout: 5000 })
+          .toMatch(
+            logFormat === 'human'
+              ? /lab\/badpw {2}node down: .*password authentication failed/
+              : /"event":"node\.down","cluster":"lab","node":"badpw".*password authentication failed/,
+          );
+        expect(lines.join('')).not.toContain(wrongPassword);
+      } finally {
+        await bad.close();
+      }
     }
   });
 });

@@ -31,7 +31,14 @@ export interface EmbeddedLab {
  * with its own folder under /var/tmp (as root the servers run as another user, who must reach
  * it) and free ports, and waits for the sign-in link it prints.
  */
-export async function startEmbeddedLab(): Promise<EmbeddedLab> {
+export async function startEmbeddedLab(
+  opts: {
+    /** More lab-main arguments (`--log-format json`, …). */
+    args?: string[];
+    /** More environment (WALBOARD_ADMIN_PASSWORD: a password admin beside the lab's link). */
+    env?: NodeJS.ProcessEnv;
+  } = {},
+): Promise<EmbeddedLab> {
   const base = await mkdtemp('/var/tmp/walboard-e2e-lab-');
   await chmod(base, 0o755);
   const dir = join(base, 'lab');
@@ -49,8 +56,9 @@ export async function startEmbeddedLab(): Promise<EmbeddedLab> {
       listen,
       '--ports',
       ports.join(','),
+      ...(opts.args ?? []),
     ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } },
   );
   let out = '';
   child.stdout?.on('data', (b: Buffer) => {

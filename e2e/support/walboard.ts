@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp } from '@walboard/server/src/app.ts';
 import { type SignedIn, signIn, withTestAdmin } from '@walboard/server/src/auth/test-support/sign-in.ts';
 import { parseConfigText } from '@walboard/server/src/config/load-config.ts';
+import { createLogger } from '@walboard/server/src/logging/create-logger.ts';
 import type { WalboardConfig } from '@walboard/shared/config';
 import { stringify } from 'yaml';
 import type { HostsRun } from '../hosts/harness.ts';
@@ -58,7 +59,7 @@ export interface RunningWalboard {
 export async function startWalboard(
   config: WalboardConfig,
   password: string,
-  opts: { logStream?: NodeJS.WritableStream } = {},
+  opts: { logStream?: NodeJS.WritableStream; logFormat?: 'human' | 'json' } = {},
 ): Promise<RunningWalboard> {
   if (!existsSync(join(WEB_DIST, 'index.html'))) {
     throw new Error(`the page is not built (${WEB_DIST} is missing): run \`pnpm build\` or \`npm test\``);
@@ -67,8 +68,18 @@ export async function startWalboard(
     config,
     webDist: WEB_DIST,
     env: withTestAdmin({ ...process.env, [PASSWORD_ENV]: password }),
-    // The server log, when a test wants to read what walboard writes there (JSON lines).
-    ...(opts.logStream ? { logger: { level: 'debug', stream: opts.logStream } } : {}),
+    // The server log at debug level, when a test wants to read what walboard writes there: the
+    // same logger serve() makes, JSON lines unless the test asks for the human ones.
+    ...(opts.logStream
+      ? {
+          loggerInstance: createLogger({
+            level: 'debug',
+            format: opts.logFormat ?? 'json',
+            out: opts.logStream,
+            color: false,
+          }),
+        }
+      : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();

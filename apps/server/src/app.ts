@@ -6,7 +6,12 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { WalboardConfig } from '@walboard/shared/config';
 import type { LabResetResult } from '@walboard/shared/guide';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import { AuditLog } from './audit/audit-log.ts';
 import { RefusalWindows } from './audit/refusal-window.ts';
 import { pruneAudit, startAuditRetention } from './audit/retention.ts';
@@ -33,6 +38,9 @@ import { sessionPublicRoutes, sessionRoutes } from './http/session-routes.ts';
 import { thenAndNowRoutes } from './http/then-and-now-routes.ts';
 import { adminRoutes } from './http/user-routes.ts';
 import { socketHub } from './hub/socket-hub.ts';
+import { tellConfigWarnings } from './logging/config-warnings.ts';
+import { EventLog } from './logging/event-log.ts';
+import { installRequestLog } from './logging/request-log.ts';
 import { ArchiveWatchers } from './monitor/archive-watcher.ts';
 import { ClusterMonitor } from './monitor/cluster-monitor.ts';
 import { LagHistoryRecorder } from './monitor/lag-history.ts';
@@ -66,6 +74,8 @@ export interface BuildAppOptions {
   /** The lab's one-time sign-in token (tests choose it); random when not given. */
   labToken?: string;
   logger?: boolean | FastifyServerOptions['logger'];
+  /** The controller's logger (serve.ts: logging/create-logger.ts); wins over `logger`. */
+  loggerInstance?: FastifyBaseLogger;
   env?: NodeJS.ProcessEnv;
   /** Where the one-time first-admin password goes (default: stdout). */
   announce?: (message: string) => void;
@@ -99,9 +109,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const tls = readTls(opts.config);
   // Only these peers' X-Forwarded-For is read (req.ip); none listed, the header is ignored.
   const trustProxy = trustProxyOption(opts.config.trustProxy);
+  // Fastify's own per-request lines are off: installRequestLog writes one at debug level instead.
+  const logController = new LogController({ disableRequestLogging: true });
+  const logging = opts.loggerInstance
+    ? { loggerInstance: opts.loggerInstance, logController }
+    : { logger: opts.logger ?? false, logController };
   const app = (tls
-    ? Fastify({ logger: opts.logger ?? false, https: tls, trustProxy })
-    : Fastify({ logger: opts.logger ?? false, trustProxy })) as unknown as FastifyInstance;
+    ? Fastify({ ...logging, https: tls, trustProxy })
+    : Fastify({ ...logging, trustProxy })) as unknown as FastifyInstance;
+  installRequestLog(app);
+  // Node up/down, operations, refused sign-ins: one line each, through this one object.
+  const events = new EventLog(app.log);
+  app.decorate('events', events);
   // Every route as registered, for the test that walks them all without a session.
   const routeTable: { method: string; url: string }[] = [];
   app.decorate('routeTable', routeTable);
@@ -168,6 +187,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
 
   // Pins in the store win over walboard.yaml; they must be known before the transports dial.
   const hostKeys = new HostKeyStore(store.db);
+  tellConfigWarnings(opts.config, env, (c, n) => hostKeys.get(c, n) !== null, events, opts.configFile);
   const sessions: NodeSession[] = await buildSessions(opts.config, env, {
     hostKeys,
     configFile: opts.configFile,
@@ -177,6 +197,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   // Watchers publish on the bus; the hub forwards. One watcher of each kind per node.
   const bus = new MonitorBus();
   const monitor = new ClusterMonitor(sessions, opts.poller, bus);
+  bus.on('status', (s) => events.nodeStatus(s));
   app.decorate('monitor', monitor);
   app.decorate('sessions', sessions);
 
@@ -203,6 +224,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     sessions,
     store: new OperationStore(store.db),
     audit,
+    events,
     publish: (op) => app.io.to(`cluster:${op.cluster}`).emit('operation:event', op),
   });
   // The guided lab: each step an operation above, each Check read from live state; progress in the store.
@@ -241,6 +263,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     devices,
     audit,
     refusals,
+    events,
     secure: tls !== null,
     labAutoLogin: labLink ? { username: LAB_USER, link: labLink } : null,
   };
@@ -333,6 +356,8 @@ declare module 'fastify' {
     guide: LabGuide;
     store: WalboardStore;
     audit: AuditLog;
+    /** The log's events (node up/down, operations, refused sign-ins). */
+    events: EventLog;
     authSessions: Sessions;
     /** The embedded lab's one-time sign-in link; null elsewhere. */
     labLink: LabSignInLink | null;

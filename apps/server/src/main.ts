@@ -20,23 +20,18 @@ async function main(): Promise<void> {
     console.error(`walboard: ${cmd.message}\nRun walboard --help for the options.`);
     process.exit(2);
   }
-  const { ConfigError } = await import('./config/config-error.ts');
+  const logFlags = {
+    ...(cmd.logLevel ? { logLevel: cmd.logLevel } : {}),
+    ...(cmd.logFormat ? { logFormat: cmd.logFormat } : {}),
+  };
   try {
     const { loadConfig } = await import('./config/load-config.ts');
     const { serve } = await import('./serve.ts');
     const { config, file } = await loadConfig(cmd.configFile);
-    await serve(config, {
-      configFile: file,
-      ...(cmd.logLevel ? { logLevel: cmd.logLevel } : {}),
-      ...(cmd.logFormat ? { logFormat: cmd.logFormat } : {}),
-    });
+    await serve(config, { configFile: file, ...logFlags });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    console.error(`walboard could not start: ${(err as Error).message}`);
-    process.exit(1);
+    const { reportStartFailure } = await import('./logging/start-failure.ts');
+    process.exit(reportStartFailure(err, logFlags));
   }
 }
 

@@ -227,6 +227,26 @@ export const auditConfigSchema = z.strictObject({
 });
 export type AuditConfig = z.infer<typeof auditConfigSchema>;
 
+/** pino's levels, most to least severe; `silent` logs nothing. */
+export const serverLogLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+  error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+});
+export type ServerLogLevel = z.infer<typeof serverLogLevelSchema>;
+
+/** `human`: one short line per event (a terminal); `json`: JSON lines (journald, Loki). */
+export const serverLogFormatSchema = z.enum(['human', 'json'], { error: 'must be "human" or "json"' });
+export type ServerLogFormat = z.infer<typeof serverLogFormatSchema>;
+
+/**
+ * The server log. Left out: `info`, and human lines on a terminal, JSON lines otherwise.
+ * `--log-level` / `--log-format` on the command line win over these.
+ */
+export const serverLogConfigSchema = z.strictObject({
+  level: serverLogLevelSchema.optional(),
+  format: z.enum(['auto', 'human', 'json'], { error: 'must be "auto", "human" or "json"' }).optional(),
+});
+export type ServerLogConfig = z.infer<typeof serverLogConfigSchema>;
+
 export const walboardConfigSchema = z
   .strictObject({
     listen: listenSchema.default('127.0.0.1:8080'),
@@ -238,6 +258,7 @@ export const walboardConfigSchema = z
      */
     trustProxy: z.array(trustedProxySchema).max(64).default([]),
     audit: auditConfigSchema.default({ retentionDays: 90 }),
+    log: serverLogConfigSchema.optional(),
     dataDir: z.string().min(1).default('./.walboard'),
     clusters: z.array(clusterSchema).min(1, 'at least one cluster is needed'),
   })

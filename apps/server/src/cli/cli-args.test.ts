@@ -50,7 +50,7 @@ describe('walboard command line', () => {
     const level = parseCli(['--log-level', 'loud'], {}, cwd);
     expect(level).toEqual({
       kind: 'usage-error',
-      message: '--log-level "loud" is not a level: use one of fatal, error, warn, info, debug, trace',
+      message: '--log-level "loud" is not a level: use one of fatal, error, warn, info, debug, trace, silent',
     });
     expect(parseCli(['--log-format', 'xml'], {}, cwd).kind).toBe('usage-error');
   });

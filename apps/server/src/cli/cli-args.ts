@@ -1,20 +1,19 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import {
+  type ServerLogFormat,
+  type ServerLogLevel,
+  serverLogFormatSchema,
+  serverLogLevelSchema,
+} from '@walboard/shared/config';
 
-/**
- * The logging options as the command line names them. The logger itself reads them from serve()'s
- * `logLevel` / `logFormat`; when walboard.yaml gets its own log settings, the command line wins.
- */
-export const cliLogLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
-export const cliLogFormatSchema = z.enum(['text', 'json']);
-export type CliLogLevel = z.infer<typeof cliLogLevelSchema>;
-export type CliLogFormat = z.infer<typeof cliLogFormatSchema>;
+// The command line reads the log flags through walboard.yaml's own schemas (one list of levels);
+// serve() lets them win over the file's `log:` section.
 
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'run'; configFile: string; logLevel?: CliLogLevel; logFormat?: CliLogFormat }
+  | { kind: 'run'; configFile: string; logLevel?: ServerLogLevel; logFormat?: ServerLogFormat }
   | { kind: 'usage-error'; message: string };
 
 export const HELP_TEXT = `Usage: walboard [options]
@@ -23,9 +22,10 @@ A web console for PostgreSQL physical replication (WAL shipping + streaming).
 
 Options:
   -c, --config <file>      walboard.yaml to read (default: $WALBOARD_CONFIG, else ./walboard.yaml)
-      --log-level <level>  fatal, error, warn, info, debug or trace (default: info)
-      --log-format <fmt>   text (one line per event, for people) or json (journald, Loki);
-                           default: text on a terminal, json otherwise
+      --log-level <level>  fatal, error, warn, info, debug, trace or silent (default: info,
+                           or walboard.yaml's log.level)
+      --log-format <fmt>   human (one short line per event) or json (journald, Loki);
+                           default: human on a terminal, json otherwise
   -v, --version            print the version and exit
   -h, --help               print this help and exit
 
@@ -76,18 +76,18 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
   if (values.version) return { kind: 'version' };
   const level = values['log-level'];
   const format = values['log-format'];
-  const parsedLevel = level === undefined ? undefined : cliLogLevelSchema.safeParse(level);
+  const parsedLevel = level === undefined ? undefined : serverLogLevelSchema.safeParse(level);
   if (parsedLevel && !parsedLevel.success) {
     return {
       kind: 'usage-error',
-      message: `--log-level ${JSON.stringify(level)} is not a level: use one of ${cliLogLevelSchema.options.join(', ')}`,
+      message: `--log-level ${JSON.stringify(level)} is not a level: use one of ${serverLogLevelSchema.options.join(', ')}`,
     };
   }
-  const parsedFormat = format === undefined ? undefined : cliLogFormatSchema.safeParse(format);
+  const parsedFormat = format === undefined ? undefined : serverLogFormatSchema.safeParse(format);
   if (parsedFormat && !parsedFormat.success) {
     return {
       kind: 'usage-error',
-      message: `--log-format ${JSON.stringify(format)} is not a format: use text or json`,
+      message: `--log-format ${JSON.stringify(format)} is not a format: use human or json`,
     };
   }
   const file = values.config ?? (env.WALBOARD_CONFIG || undefined) ?? 'walboard.yaml';

@@ -16,6 +16,7 @@ import type { LoginAttempt, LoginLimiter } from '../auth/login-limiter.ts';
 import { foreignOriginMessage, sameOrigin } from '../auth/origin.ts';
 import { dummyHash, verifyPassword } from '../auth/passwords.ts';
 import type { Sessions } from '../auth/sessions.ts';
+import type { EventLog } from '../logging/event-log.ts';
 import type { UserStore } from '../store/user-store.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
 
@@ -28,6 +29,8 @@ export interface SessionRouteDeps {
   audit: AuditLog;
   /** Refused sign-ins while a limit is engaged: one audit row per source (or account) per window. */
   refusals: RefusalWindows;
+  /** The server log: a line per refused sign-in (user and address, never the password). */
+  events?: Pick<EventLog, 'signInRefused'>;
   /** Served over TLS: the cookie is marked Secure. */
   secure: boolean;
   /** The lab's admin, signed in once by the one-time link printed at start; null when off. */
@@ -107,6 +110,12 @@ export async function sessionPublicRoutes(app: FastifyInstance, deps: SessionRou
             ? `too many failed sign-ins for ${target} (from any address): refused with retry in ${wait} s`
             : `too many failed sign-ins from ${source}: refused with retry in ${wait} s`,
       });
+      deps.events?.signInRefused({
+        user: deps.users.passwordHash(username) === null ? null : target,
+        address: source,
+        reason: `too many failed sign-ins ${limit === 'account' ? 'for this user' : 'from this address'}, retry in ${wait} s`,
+        limited: true,
+      });
       reply.header('retry-after', String(wait));
       throw new HttpError(
         429,
@@ -127,6 +136,12 @@ export async function sessionPublicRoutes(app: FastifyInstance, deps: SessionRou
         detail: { knownDevice: attempt.device !== null },
         result: 'refused',
         message: 'wrong user name or password',
+      });
+      deps.events?.signInRefused({
+        user: hash ? username : null,
+        address: source,
+        reason: hash ? 'wrong password' : 'no such user',
+        limited: false,
       });
       throw new HttpError(401, ErrorCodes.badLogin, 'wrong user name or password');
     }
@@ -178,6 +193,12 @@ function registerLabLink(
         ? 'this sign-in link was already used (each link signs in one browser, once): sign in with a password, or restart the lab for a new link'
         : 'this sign-in link is not valid: use the one printed by the command that started the lab';
       deps.audit.record({ req, action: 'login', target: LINK_USER, result: 'refused', message: why });
+      deps.events?.signInRefused({
+        user: LINK_USER,
+        address: source,
+        reason: lab.link.used ? 'the lab link was already used' : 'not a valid lab link',
+        limited: false,
+      });
       throw new HttpError(401, ErrorCodes.badLogin, why);
     }
     deps.limiter.succeed(attempt);

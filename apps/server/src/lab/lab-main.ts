@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { LOG_FLAG_OPTIONS, parseLogFlags } from '../logging/log-options.ts';
 import { serve } from '../serve.ts';
 import { createOrReuseLab } from './create-lab.ts';
 import { resetLab } from './reset-lab.ts';
@@ -16,8 +17,10 @@ async function main(): Promise<void> {
       listen: { type: 'string', default: '127.0.0.1:8080' },
       // "54321,54322": tests run a lab beside the one a student may have running.
       ports: { type: 'string' },
+      ...LOG_FLAG_OPTIONS,
     },
   });
+  const log = parseLogFlags(values);
   const say = (l: string) => console.log(`[lab] ${l}`);
   const lab = await createOrReuseLab({
     dir: values.dir ?? DEFAULT_DIR,
@@ -28,6 +31,7 @@ async function main(): Promise<void> {
   say(`config written to ${lab.configFile}; PostgreSQL password in ${lab.dir}/lab.env`);
   say('Ctrl-C stops walboard and the servers it started; the sign-in link follows once it listens');
   await serve(lab.config, {
+    ...log,
     env: lab.env,
     onClose: () => lab.stop(),
     labReset: () => resetLab(lab, { log: say }),

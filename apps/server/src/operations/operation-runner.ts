@@ -8,6 +8,7 @@ import type {
   StepRun,
 } from '@walboard/shared/operations';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { EventLog } from '../logging/event-log.ts';
 import type { NodeSession } from '../nodes/node-session.ts';
 import type { OperationStore } from '../store/operation-store.ts';
 import { ClusterReader } from './cluster-reader.ts';
@@ -35,6 +36,8 @@ export interface OperationRunnerDeps {
   sessions: readonly NodeSession[];
   store: OperationStore;
   audit: AuditLog;
+  /** The server log: one line when an operation starts and one when it ends. */
+  events?: Pick<EventLog, 'operationStarted' | 'operationEnded'>;
   /** Called with the whole operation on every change (wired to socket.io 'operation:event'). */
   publish: (op: Operation) => void;
   now?: () => Date;
@@ -207,6 +210,7 @@ export class OperationRunner {
     const running: Running = { op, abort: new AbortController() };
     this.active.set(id, running);
     this.save(op);
+    this.deps.events?.operationStarted(op);
     const done = this.run(running, built)
       .catch((err: Error) => {
         op.state = 'failed';
@@ -219,6 +223,7 @@ export class OperationRunner {
         this.flush(op);
         this.locks.delete(cluster);
         audit(op.state === 'succeeded' ? 'ok' : 'failed', op.message, id);
+        this.deps.events?.operationEnded(op);
       });
     return { id, done };
   }
