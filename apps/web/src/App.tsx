@@ -15,6 +15,9 @@ import { Deferred } from './layout/Deferred.tsx';
 import { Header } from './layout/Header.tsx';
 
 // Every section but the overview loads its code when first opened: the first screen stays small.
+const ApiDocsPage = lazy(() =>
+  import('./features/api-docs/ApiDocsPage.tsx').then((m) => ({ default: m.ApiDocsPage })),
+);
 const AuditPage = lazy(() =>
   import('./features/audit/AuditPage.tsx').then((m) => ({ default: m.AuditPage })),
 );
@@ -55,6 +58,8 @@ export function App() {
         <Deferred>
           {route === 'users' ? (
             <UsersPage />
+          ) : route === 'api' ? (
+            <ApiDocsPage />
           ) : route === 'audit' ? (
             <AuditPage />
           ) : route === 'lab' && selected ? (
