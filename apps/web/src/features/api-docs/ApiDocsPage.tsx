@@ -21,7 +21,11 @@ const methodClass: Record<string, string> = {
 
 function Schema({ schema }: { schema: unknown }) {
   return (
-    <pre className="overflow-x-auto rounded bg-slate-50 p-2 font-mono text-xs text-slate-800">
+    <pre
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+      tabIndex={0}
+      className="overflow-x-auto rounded bg-slate-50 p-2 font-mono text-xs text-slate-800 focus-visible:outline-2 focus-visible:outline-sky-600"
+    >
       {schemaText(schema)}
     </pre>
   );
@@ -56,34 +60,42 @@ function Operation({ method, path, op }: { method: string; path: string; op: Api
         <div className="space-y-3 border-t border-slate-100 px-3 py-3 text-sm">
           {op.description && <p className="text-slate-700">{op.description}</p>}
           {params.length > 0 && (
-            <table className="text-left text-xs">
-              <caption className="text-left font-semibold text-slate-800">{t('apiDocs.parameters')}</caption>
-              <thead className="text-slate-600">
-                <tr>
-                  <th scope="col" className="pr-4 font-medium">
-                    {t('apiDocs.paramName')}
-                  </th>
-                  <th scope="col" className="pr-4 font-medium">
-                    {t('apiDocs.paramIn')}
-                  </th>
-                  <th scope="col" className="font-medium">
-                    {t('apiDocs.paramType')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {params.map((p) => (
-                  <tr key={`${p.in}:${p.name}`}>
-                    <td className="pr-4 font-mono">
-                      {p.name}
-                      {p.required ? '' : '?'}
-                    </td>
-                    <td className="pr-4">{p.in}</td>
-                    <td className="font-mono">{schemaText(p.schema)}</td>
+            <div
+              // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling box with no control inside must take focus, or the keyboard cannot scroll it (WCAG 2.1.1)
+              tabIndex={0}
+              className="overflow-x-auto focus-visible:outline-2 focus-visible:outline-sky-600"
+            >
+              <table className="text-left text-xs">
+                <caption className="text-left font-semibold text-slate-800">
+                  {t('apiDocs.parameters')}
+                </caption>
+                <thead className="text-slate-600">
+                  <tr>
+                    <th scope="col" className="pr-4 font-medium">
+                      {t('apiDocs.paramName')}
+                    </th>
+                    <th scope="col" className="pr-4 font-medium">
+                      {t('apiDocs.paramIn')}
+                    </th>
+                    <th scope="col" className="font-medium">
+                      {t('apiDocs.paramType')}
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {params.map((p) => (
+                    <tr key={`${p.in}:${p.name}`}>
+                      <td className="pr-4 font-mono">
+                        {p.name}
+                        {p.required ? '' : '?'}
+                      </td>
+                      <td className="pr-4">{p.in}</td>
+                      <td className="font-mono">{schemaText(p.schema)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           )}
           {body !== undefined && (
             <div>
