@@ -5,7 +5,7 @@ import { useI18n } from '../i18n/i18n.tsx';
 function Loading() {
   const { t } = useI18n();
   return (
-    <p role="status" className="text-sm text-slate-500">
+    <p role="status" className="text-sm text-slate-600">
       {t('app.loadingPart')}
     </p>
   );

@@ -46,7 +46,7 @@ function Operation({ method, path, op }: { method: string; path: string; op: Api
           >
             {method}
           </span>
-          <code className="font-mono text-sm text-slate-900">{path}</code>
+          <code className="font-mono text-sm break-all text-slate-900">{path}</code>
           <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">
             {t(accessKeys[access] ?? 'apiDocs.access.viewer')}
           </span>
