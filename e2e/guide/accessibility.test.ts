@@ -70,6 +70,13 @@ const VIEWS: View[] = [
     },
   },
   {
+    name: 'API page, one route open',
+    open: async (page, url) => {
+      await page.goto(`${url}/#/api`);
+      await page.getByTestId('api-op-startOperation').locator('summary').click();
+    },
+  },
+  {
     name: 'Lab view in Spanish, a step plan open',
     open: async (page, url) => {
       await page.goto(`${url}/#/lab`);

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
+import type { ApiRouteDef } from '@walboard/shared/api-routes';
+import type { UserRole } from '@walboard/shared/auth';
 import type { WalboardConfig } from '@walboard/shared/config';
 import type { LabResetResult } from '@walboard/shared/guide';
 import Fastify, {
@@ -33,6 +35,7 @@ import { type LabResetListener, labResetRoutes } from './http/lab-reset-routes.t
 import { labReadRoutes, labWriteRoutes } from './http/lab-routes.ts';
 import { logRoutes } from './http/log-routes.ts';
 import { metricsRoutes } from './http/metrics-routes.ts';
+import { openApiRoutes } from './http/openapi-routes.ts';
 import { operationReadRoutes, operationWriteRoutes } from './http/operation-routes.ts';
 import { sessionPublicRoutes, sessionRoutes } from './http/session-routes.ts';
 import { thenAndNowRoutes } from './http/then-and-now-routes.ts';
@@ -59,6 +62,16 @@ import { LabProgressStore } from './store/lab-progress-store.ts';
 import { OperationStore } from './store/operation-store.ts';
 import { SessionStore } from './store/session-store.ts';
 import { UserStore } from './store/user-store.ts';
+
+/** A route as registered: what the route-walking tests read. */
+export interface RouteTableEntry {
+  method: string;
+  url: string;
+  /** The described route it serves (serveRoute), if any. */
+  readonly api: ApiRouteDef | undefined;
+  /** The least role of its scope (roleScope); undefined: public. */
+  readonly access: UserRole | undefined;
+}
 
 export const WALBOARD_VERSION = '0.1.0';
 /** The embedded lab's admin, signed in automatically on 127.0.0.1. */
@@ -122,10 +135,21 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const events = new EventLog(app.log);
   app.decorate('events', events);
   // Every route as registered, for the test that walks them all without a session.
-  const routeTable: { method: string; url: string }[] = [];
+  const routeTable: RouteTableEntry[] = [];
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url });
+    // Read later: the scope's own onRoute hook (roleScope) sets config.access after this one runs.
+    for (const method of [r.method].flat())
+      routeTable.push({
+        method,
+        url: r.url,
+        get api() {
+          return r.config?.api;
+        },
+        get access() {
+          return r.config?.access;
+        },
+      });
   });
   const webDist = opts.webDist ?? defaultWebDist;
   const servePage = existsSync(webDist);
@@ -285,6 +309,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await viewer.register(operationReadRoutes, { runner, audit });
       await viewer.register(labReadRoutes, { guide, audit });
       await viewer.register(thenAndNowRoutes, { monitor, sessions });
+      await viewer.register(openApiRoutes, { version: WALBOARD_VERSION });
     }),
     { prefix: '/api' },
   );
@@ -361,7 +386,7 @@ declare module 'fastify' {
     authSessions: Sessions;
     /** The embedded lab's one-time sign-in link; null elsewhere. */
     labLink: LabSignInLink | null;
-    routeTable: readonly { method: string; url: string }[];
+    routeTable: readonly RouteTableEntry[];
     /** Adds a listener called after every successful lab reset (embedded lab only). */
     onLabReset: (listener: LabResetListener) => void;
   }

@@ -1,21 +1,35 @@
-import { useEffect } from 'react';
-import { AuditPage } from './features/audit/AuditPage.tsx';
+import { lazy, useEffect } from 'react';
 import { ClustersNotice } from './features/clusters/ClustersNotice.tsx';
 import { useClusters } from './features/clusters/use-clusters.ts';
 import { useSelectedCluster } from './features/clusters/use-selected-cluster.ts';
-import { LabPage } from './features/guide/LabPage.tsx';
 import { ConnectionBanner } from './features/live/ConnectionBanner.tsx';
 import { useClusterFeed } from './features/live/use-cluster-feed.ts';
 import { useLiveSocket } from './features/live/use-live-socket.ts';
 import { visibleRoute } from './features/navigation/route.ts';
 import { useRoute } from './features/navigation/use-route.ts';
-import { OperationHistoryPage } from './features/operation-history/OperationHistoryPage.tsx';
 import { OverviewPage } from './features/overview/OverviewPage.tsx';
 import { AutoLoginNotice } from './features/session/AutoLoginNotice.tsx';
 import { useSession } from './features/session/session-context.ts';
-import { UsersPage } from './features/users/UsersPage.tsx';
 import { useI18n } from './i18n/i18n.tsx';
+import { Deferred } from './layout/Deferred.tsx';
 import { Header } from './layout/Header.tsx';
+
+// Every section but the overview loads its code when first opened: the first screen stays small.
+const ApiDocsPage = lazy(() =>
+  import('./features/api-docs/ApiDocsPage.tsx').then((m) => ({ default: m.ApiDocsPage })),
+);
+const AuditPage = lazy(() =>
+  import('./features/audit/AuditPage.tsx').then((m) => ({ default: m.AuditPage })),
+);
+const LabPage = lazy(() => import('./features/guide/LabPage.tsx').then((m) => ({ default: m.LabPage })));
+const OperationHistoryPage = lazy(() =>
+  import('./features/operation-history/OperationHistoryPage.tsx').then((m) => ({
+    default: m.OperationHistoryPage,
+  })),
+);
+const UsersPage = lazy(() =>
+  import('./features/users/UsersPage.tsx').then((m) => ({ default: m.UsersPage })),
+);
 
 const noClusters: never[] = [];
 
@@ -41,36 +55,40 @@ export function App() {
       <AutoLoginNotice />
       <ConnectionBanner connection={live.connection} />
       <main className="mx-auto max-w-screen-2xl p-4">
-        {route === 'users' ? (
-          <UsersPage />
-        ) : route === 'audit' ? (
-          <AuditPage />
-        ) : route === 'lab' && selected ? (
-          <LabPage
-            clusters={list}
-            cluster={selected}
-            onSelectCluster={select}
-            feed={feed}
-            socket={live.socket}
-          />
-        ) : route === 'operations' && selected ? (
-          <OperationHistoryPage
-            clusters={list}
-            cluster={selected}
-            onSelectCluster={select}
-            socket={live.socket}
-          />
-        ) : selected ? (
-          <OverviewPage
-            clusters={list}
-            cluster={selected}
-            onSelectCluster={select}
-            feed={feed}
-            socket={live.socket}
-          />
-        ) : (
-          <ClustersNotice clusters={clusters} onRetry={retry} />
-        )}
+        <Deferred>
+          {route === 'users' ? (
+            <UsersPage />
+          ) : route === 'api' ? (
+            <ApiDocsPage />
+          ) : route === 'audit' ? (
+            <AuditPage />
+          ) : route === 'lab' && selected ? (
+            <LabPage
+              clusters={list}
+              cluster={selected}
+              onSelectCluster={select}
+              feed={feed}
+              socket={live.socket}
+            />
+          ) : route === 'operations' && selected ? (
+            <OperationHistoryPage
+              clusters={list}
+              cluster={selected}
+              onSelectCluster={select}
+              socket={live.socket}
+            />
+          ) : selected ? (
+            <OverviewPage
+              clusters={list}
+              cluster={selected}
+              onSelectCluster={select}
+              feed={feed}
+              socket={live.socket}
+            />
+          ) : (
+            <ClustersNotice clusters={clusters} onRetry={retry} />
+          )}
+        </Deferred>
       </main>
     </div>
   );

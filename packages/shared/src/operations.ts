@@ -549,3 +549,9 @@ export const operationConfirmRequiredSchema = z.strictObject({
   plan: operationPlanSchema,
 });
 export type OperationConfirmRequired = z.infer<typeof operationConfirmRequiredSchema>;
+
+/** `GET /api/clusters/:cluster/operations?limit=N`: the newest N operations (default 50). */
+export const operationListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+export type OperationListQuery = z.infer<typeof operationListQuerySchema>;

@@ -50,6 +50,10 @@ export function roleScope(
   routes: (scope: FastifyInstance) => Promise<void>,
 ): (app: FastifyInstance) => Promise<void> {
   return async (scope) => {
+    // Each route says which scope it sits in: the OpenAPI test checks it against the description.
+    scope.addHook('onRoute', (r) => {
+      r.config = { ...r.config, access: role };
+    });
     scope.addHook('onRequest', async (req: FastifyRequest) => {
       const auth = req.headers.authorization;
       if (deps.bearerToken && req.method === 'GET' && auth?.startsWith('Bearer ')) {

@@ -1,10 +1,12 @@
 import type { ClusterSummary, Health } from '@walboard/shared/api';
+import { apiRoutes as described } from '@walboard/shared/api-routes';
 import { nameSchema } from '@walboard/shared/config';
 import type { FastifyInstance } from 'fastify';
 import { canSeeCluster, requireActor } from '../auth/actor.ts';
 import type { ClusterMonitor } from '../monitor/cluster-monitor.ts';
 import type { NodeSession } from '../nodes/node-session.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
+import { serveRoute } from './openapi-route.ts';
 
 export interface ApiDeps {
   monitor: ClusterMonitor;
@@ -16,8 +18,9 @@ export async function healthRoutes(
   app: FastifyInstance,
   deps: { version: string; labReset?: boolean },
 ): Promise<void> {
-  app.get(
-    '/health',
+  serveRoute(
+    app,
+    described.health,
     async (): Promise<Health> => ({
       ok: true,
       version: deps.version,
@@ -28,7 +31,7 @@ export async function healthRoutes(
 
 /** Read-only REST routes under /api, inside the viewer scope. */
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
-  app.get('/clusters', async (req): Promise<ClusterSummary[]> => {
+  serveRoute(app, described.clusters, async (req): Promise<ClusterSummary[]> => {
     const actor = requireActor(req);
     const byCluster = new Map<string, ClusterSummary>();
     for (const s of deps.sessions) {
@@ -40,7 +43,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     return [...byCluster.values()];
   });
 
-  app.get<{ Params: { cluster: string } }>('/clusters/:cluster', async (req) => {
+  serveRoute<{ Params: { cluster: string } }>(app, described.cluster, async (req) => {
     const name = nameSchema.safeParse(req.params.cluster);
     const snap = name.success ? deps.monitor.snapshot(name.data) : null;
     if (!snap) throw new HttpError(404, ErrorCodes.noCluster, `no cluster named "${req.params.cluster}"`);

@@ -1,8 +1,10 @@
+import { apiRoutes } from '@walboard/shared/api-routes';
 import { nameSchema } from '@walboard/shared/config';
 import type { ArchiveListing } from '@walboard/shared/status';
 import type { FastifyInstance } from 'fastify';
 import type { ArchiveWatchers } from '../monitor/archive-watcher.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
+import { serveRoute } from './openapi-route.ts';
 
 // Codes for this route's own failures; the hub already answers 'WB_ERR_NO_NODE' for the same case.
 export const ArchiveErrorCodes = {
@@ -13,8 +15,9 @@ export const ArchiveErrorCodes = {
 
 /** `GET /clusters/:cluster/nodes/:node/archive`: the archive watcher's live listing (register under /api). */
 export async function archiveRoutes(app: FastifyInstance, deps: { archive: ArchiveWatchers }): Promise<void> {
-  app.get<{ Params: { cluster: string; node: string } }>(
-    '/clusters/:cluster/nodes/:node/archive',
+  serveRoute<{ Params: { cluster: string; node: string } }>(
+    app,
+    apiRoutes.nodeArchive,
     async (req): Promise<ArchiveListing> => {
       const cluster = nameSchema.safeParse(req.params.cluster);
       if (!cluster.success) {

@@ -1,9 +1,11 @@
-import { type LagHistory, lagHistoryQuerySchema } from '@walboard/shared/api';
+import type { LagHistory } from '@walboard/shared/api';
+import { apiRoutes } from '@walboard/shared/api-routes';
 import { nameSchema } from '@walboard/shared/config';
 import type { FastifyInstance } from 'fastify';
 import type { ClusterMonitor } from '../monitor/cluster-monitor.ts';
 import type { LagStore } from '../store/lag-store.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
+import { serveRoute } from './openapi-route.ts';
 
 export interface HistoryDeps {
   monitor: ClusterMonitor;
@@ -14,14 +16,15 @@ export interface HistoryDeps {
 /** `GET /clusters/:cluster/lag-history?standby=&range=15m|1h|24h` (register under /api). */
 export async function historyRoutes(app: FastifyInstance, deps: HistoryDeps): Promise<void> {
   const clock = deps.clock ?? Date.now;
-  app.get<{ Params: { cluster: string }; Querystring: unknown }>(
-    '/clusters/:cluster/lag-history',
+  serveRoute<{ Params: { cluster: string }; Querystring: unknown }>(
+    app,
+    apiRoutes.lagHistory,
     async (req): Promise<LagHistory> => {
       const cluster = nameSchema.safeParse(req.params.cluster);
       if (!cluster.success || !deps.monitor.hasCluster(cluster.data)) {
         throw new HttpError(404, ErrorCodes.noCluster, `no cluster named "${req.params.cluster}"`);
       }
-      const query = lagHistoryQuerySchema.safeParse(req.query);
+      const query = apiRoutes.lagHistory.query.safeParse(req.query);
       if (!query.success) {
         const issue = query.error.issues[0];
         throw new HttpError(

@@ -1,12 +1,14 @@
 import type { ErrorBody } from '@walboard/shared/api';
+import { apiRoutes } from '@walboard/shared/api-routes';
 import { nameSchema } from '@walboard/shared/config';
-import { type LabActionResult, labActionRequestSchema } from '@walboard/shared/guide';
+import type { LabActionResult } from '@walboard/shared/guide';
 import type { FastifyInstance } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { requireActor } from '../auth/actor.ts';
 import { LabActionError, LabActionErrorCodes, runLabAction } from '../guide/lab-actions.ts';
 import type { NodeSession } from '../nodes/node-session.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
+import { serveRoute } from './openapi-route.ts';
 
 export interface LabActionRoutesDeps {
   sessions: readonly NodeSession[];
@@ -18,13 +20,13 @@ export interface LabActionRoutesDeps {
  * switch the WAL segment) on a primary. Every attempt is audited, refused ones included.
  */
 export async function labActionRoutes(app: FastifyInstance, deps: LabActionRoutesDeps): Promise<void> {
-  app.post<{ Params: { cluster: string } }>('/clusters/:cluster/lab/actions', async (req, reply) => {
+  serveRoute<{ Params: { cluster: string } }>(app, apiRoutes.labAction, async (req, reply) => {
     const actor = requireActor(req);
     const c = nameSchema.safeParse(req.params.cluster);
     if (!c.success)
       throw new HttpError(404, ErrorCodes.noCluster, `no cluster named "${req.params.cluster}"`);
     const cluster = c.data;
-    const parsed = labActionRequestSchema.safeParse(req.body);
+    const parsed = apiRoutes.labAction.body.safeParse(req.body);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
       const field = first?.path.map(String).join('.') || '(body)';

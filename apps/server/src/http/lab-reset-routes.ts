@@ -1,10 +1,12 @@
-import { type LabResetResult, labResetRequestSchema, labResetResultSchema } from '@walboard/shared/guide';
+import { apiRoutes } from '@walboard/shared/api-routes';
+import { type LabResetResult, labResetResultSchema } from '@walboard/shared/guide';
 import type { FastifyInstance } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { requireActor } from '../auth/actor.ts';
 import { OperationError, OperationErrorCodes } from '../operations/operation-errors.ts';
 import type { OperationRunner } from '../operations/operation-runner.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
+import { serveRoute } from './openapi-route.ts';
 
 export const LabResetErrorCodes = {
   /** The reset started but did not finish: the message says at which point and what to do. */
@@ -29,12 +31,12 @@ export interface LabResetRouteDeps {
  * the lab back to two bare servers. Refused while an operation runs; holds the clusters meanwhile.
  */
 export async function labResetRoutes(app: FastifyInstance, deps: LabResetRouteDeps): Promise<void> {
-  app.post('/lab/reset', async (req): Promise<LabResetResult> => {
+  serveRoute(app, apiRoutes.labReset, async (req): Promise<LabResetResult> => {
     const actor = requireActor(req);
     const target = deps.clusters.join(',');
     const record = (result: 'ok' | 'refused' | 'failed', message: string, detail?: Record<string, unknown>) =>
       deps.audit.record({ req, action: 'lab.reset', target, result, message, ...(detail ? { detail } : {}) });
-    if (!labResetRequestSchema.safeParse(req.body).success) {
+    if (!apiRoutes.labReset.body.safeParse(req.body).success) {
       const message =
         'a lab reset deletes both servers\' data, archives and the lab\'s progress: send {"confirm": true} to do it';
       record('refused', message);

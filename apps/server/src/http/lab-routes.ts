@@ -1,11 +1,13 @@
+import { apiRoutes } from '@walboard/shared/api-routes';
 import { nameSchema } from '@walboard/shared/config';
-import { type LabProgress, labPairRequestSchema, labStepIdSchema } from '@walboard/shared/guide';
+import { type LabProgress, labStepIdSchema } from '@walboard/shared/guide';
 import type { FastifyInstance } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { requireActor } from '../auth/actor.ts';
 import { type LabGuide, LabGuideError } from '../guide/lab-guide.ts';
 import { OperationError } from '../operations/operation-errors.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
+import { serveRoute } from './openapi-route.ts';
 
 export interface LabRoutesDeps {
   guide: LabGuide;
@@ -44,7 +46,7 @@ function httpOf(err: unknown): never {
 
 /** Viewer scope: the lab's progress and each step's plan (read only; planning changes nothing). */
 export async function labReadRoutes(app: FastifyInstance, deps: LabRoutesDeps): Promise<void> {
-  app.get<{ Params: ClusterParams }>('/clusters/:cluster/lab', async (req): Promise<LabProgress> => {
+  serveRoute<{ Params: ClusterParams }>(app, apiRoutes.labProgress, async (req): Promise<LabProgress> => {
     try {
       return deps.guide.progress(clusterOf(req.params.cluster));
     } catch (err) {
@@ -52,7 +54,7 @@ export async function labReadRoutes(app: FastifyInstance, deps: LabRoutesDeps): 
     }
   });
 
-  app.get<{ Params: StepParams }>('/clusters/:cluster/lab/steps/:step/plan', async (req) => {
+  serveRoute<{ Params: StepParams }>(app, apiRoutes.labStepPlan, async (req) => {
     const cluster = clusterOf(req.params.cluster);
     const step = stepOf(req.params.step);
     try {
@@ -65,9 +67,9 @@ export async function labReadRoutes(app: FastifyInstance, deps: LabRoutesDeps): 
 
 /** Operator scope: choose the lab's nodes, run a step's Check. Both are audited. */
 export async function labWriteRoutes(app: FastifyInstance, deps: LabRoutesDeps): Promise<void> {
-  app.put<{ Params: ClusterParams }>('/clusters/:cluster/lab/pair', async (req): Promise<LabProgress> => {
+  serveRoute<{ Params: ClusterParams }>(app, apiRoutes.labPair, async (req): Promise<LabProgress> => {
     const cluster = clusterOf(req.params.cluster);
-    const body = labPairRequestSchema.safeParse(req.body);
+    const body = apiRoutes.labPair.body.safeParse(req.body);
     if (!body.success) {
       const i = body.error.issues[0];
       throw new HttpError(
@@ -92,27 +94,24 @@ export async function labWriteRoutes(app: FastifyInstance, deps: LabRoutesDeps):
     }
   });
 
-  app.post<{ Params: StepParams }>(
-    '/clusters/:cluster/lab/steps/:step/check',
-    async (req): Promise<LabProgress> => {
-      const actor = requireActor(req);
-      const cluster = clusterOf(req.params.cluster);
-      const step = stepOf(req.params.step);
-      try {
-        const progress = await deps.guide.check(cluster, step, actor.username);
-        const check = progress.steps.find((s) => s.id === step)?.check;
-        deps.audit.record({
-          req,
-          action: 'lab.check',
-          target: cluster,
-          detail: { step, state: check?.state ?? null, problem: check?.problem?.key ?? null },
-          result: 'ok',
-          message: `lab check ${step} on ${cluster}: ${check?.state ?? 'not recorded'}`,
-        });
-        return progress;
-      } catch (err) {
-        return httpOf(err);
-      }
-    },
-  );
+  serveRoute<{ Params: StepParams }>(app, apiRoutes.labStepCheck, async (req): Promise<LabProgress> => {
+    const actor = requireActor(req);
+    const cluster = clusterOf(req.params.cluster);
+    const step = stepOf(req.params.step);
+    try {
+      const progress = await deps.guide.check(cluster, step, actor.username);
+      const check = progress.steps.find((s) => s.id === step)?.check;
+      deps.audit.record({
+        req,
+        action: 'lab.check',
+        target: cluster,
+        detail: { step, state: check?.state ?? null, problem: check?.problem?.key ?? null },
+        result: 'ok',
+        message: `lab check ${step} on ${cluster}: ${check?.state ?? 'not recorded'}`,
+      });
+      return progress;
+    } catch (err) {
+      return httpOf(err);
+    }
+  });
 }

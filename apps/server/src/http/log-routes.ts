@@ -1,10 +1,12 @@
-import { type NodeLog, nodeLogQuerySchema } from '@walboard/shared/api';
+import type { NodeLog } from '@walboard/shared/api';
+import { apiRoutes } from '@walboard/shared/api-routes';
 import type { FastifyInstance } from 'fastify';
 import { requireActor } from '../auth/actor.ts';
 import type { LogTails } from '../monitor/log-tails.ts';
 import { newestWithin, type ReplayBudget } from '../monitor/replay-budget.ts';
 import type { NodeSession } from '../nodes/node-session.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
+import { serveRoute } from './openapi-route.ts';
 
 export interface LogRouteDeps {
   logs: LogTails;
@@ -18,8 +20,9 @@ const NO_NODE = 'WB_ERR_NO_NODE';
 
 /** `GET /clusters/:cluster/nodes/:node/log?lines=N`: the node's recent log lines, from memory. */
 export async function logRoutes(app: FastifyInstance, deps: LogRouteDeps): Promise<void> {
-  app.get<{ Params: { cluster: string; node: string }; Querystring: Record<string, unknown> }>(
-    '/clusters/:cluster/nodes/:node/log',
+  serveRoute<{ Params: { cluster: string; node: string }; Querystring: Record<string, unknown> }>(
+    app,
+    apiRoutes.nodeLog,
     async (req, reply): Promise<NodeLog> => {
       const { cluster, node } = req.params;
       if (!deps.sessions.some((s) => s.cluster === cluster)) {
@@ -28,7 +31,7 @@ export async function logRoutes(app: FastifyInstance, deps: LogRouteDeps): Promi
       if (!deps.sessions.some((s) => s.cluster === cluster && s.name === node)) {
         throw new HttpError(404, NO_NODE, `no node "${node}" in cluster "${cluster}"`, node);
       }
-      const query = nodeLogQuerySchema.safeParse(req.query);
+      const query = apiRoutes.nodeLog.query.safeParse(req.query);
       if (!query.success) {
         const issue = query.error.issues[0];
         throw new HttpError(

@@ -1,7 +1,9 @@
+import { apiRoutes } from '@walboard/shared/api-routes';
 import type { ClusterSnapshot, NodeStatus, ReplicationLink, Role } from '@walboard/shared/status';
 import type { FastifyInstance } from 'fastify';
 import { canSeeCluster, requireActor } from '../auth/actor.ts';
 import type { ClusterMonitor } from '../monitor/cluster-monitor.ts';
+import { serveRoute } from './openapi-route.ts';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -156,7 +158,7 @@ export async function metricsRoutes(
   app: FastifyInstance,
   deps: { monitor: ClusterMonitor; clusters: readonly string[] },
 ): Promise<void> {
-  app.get('/metrics', async (req, reply) => {
+  serveRoute(app, apiRoutes.metrics, async (req, reply) => {
     // A user limited to some clusters scrapes only those.
     const actor = requireActor(req);
     const visible = deps.clusters.filter((c) => canSeeCluster(actor, c));

@@ -1,25 +1,19 @@
 import type { ErrorBody } from '@walboard/shared/api';
+import { apiPathParams, apiRoutes } from '@walboard/shared/api-routes';
 import { nameSchema } from '@walboard/shared/config';
-import {
-  type Operation,
-  type OperationConfirmRequired,
-  operationRequestSchema,
-} from '@walboard/shared/operations';
+import type { Operation, OperationConfirmRequired } from '@walboard/shared/operations';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { canSeeCluster, clientAddress, requireActor } from '../auth/actor.ts';
 import { OperationError, OperationErrorCodes } from '../operations/operation-errors.ts';
 import type { OperationRunner } from '../operations/operation-runner.ts';
 import { HttpError } from './errors.ts';
+import { serveRoute } from './openapi-route.ts';
 
 export interface OperationRoutesDeps {
   runner: OperationRunner;
   audit: AuditLog;
 }
-
-const idSchema = z.uuid();
-const listQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 function clusterParam(raw: string): string {
   const c = nameSchema.safeParse(raw);
@@ -54,20 +48,21 @@ function sendOperationError(reply: FastifyReply, err: unknown): FastifyReply {
 
 /** Viewer scope: `GET /clusters/:cluster/operations`, `GET /operations/:id` (register under /api). */
 export async function operationReadRoutes(app: FastifyInstance, deps: OperationRoutesDeps): Promise<void> {
-  app.get<{ Params: { cluster: string }; Querystring: unknown }>(
-    '/clusters/:cluster/operations',
+  serveRoute<{ Params: { cluster: string }; Querystring: unknown }>(
+    app,
+    apiRoutes.operations,
     async (req): Promise<Operation[]> => {
       const cluster = clusterParam(req.params.cluster);
-      const q = listQuerySchema.safeParse(req.query ?? {});
+      const q = apiRoutes.operations.query.safeParse(req.query ?? {});
       if (!q.success)
         throw new HttpError(400, OperationErrorCodes.invalid, 'limit must be a whole number from 1 to 500');
       return deps.runner.list(cluster, q.data.limit);
     },
   );
 
-  app.get<{ Params: { id: string } }>('/operations/:id', async (req): Promise<Operation> => {
+  serveRoute<{ Params: { id: string } }>(app, apiRoutes.operation, async (req): Promise<Operation> => {
     const actor = requireActor(req);
-    const id = idSchema.safeParse(req.params.id);
+    const id = apiPathParams.id.safeParse(req.params.id);
     const op = id.success ? deps.runner.get(id.data) : null;
     if (!op)
       throw new HttpError(404, OperationErrorCodes.noOperation, `no operation with id "${req.params.id}"`);
@@ -87,10 +82,10 @@ export async function operationReadRoutes(app: FastifyInstance, deps: OperationR
  * dryRun → 200 {plan}; started → 202 {id}. Every refused body is audited and nothing runs.
  */
 export async function operationWriteRoutes(app: FastifyInstance, deps: OperationRoutesDeps): Promise<void> {
-  app.post<{ Params: { cluster: string } }>('/clusters/:cluster/operations', async (req, reply) => {
+  serveRoute<{ Params: { cluster: string } }>(app, apiRoutes.startOperation, async (req, reply) => {
     const actor = requireActor(req);
     const cluster = clusterParam(req.params.cluster);
-    const parsed = operationRequestSchema.safeParse(req.body);
+    const parsed = apiRoutes.startOperation.body.safeParse(req.body);
     if (!parsed.success) {
       const issues = parsed.error.issues.slice(0, 10).map((i) => ({
         field: i.path.map(String).join('.') || '(body)',
@@ -130,9 +125,9 @@ export async function operationWriteRoutes(app: FastifyInstance, deps: Operation
   });
 
   /** Asks a running operation to stop at its next safe point (202 with the operation as it is). */
-  app.post<{ Params: { id: string } }>('/operations/:id/cancel', async (req, reply) => {
+  serveRoute<{ Params: { id: string } }>(app, apiRoutes.cancelOperation, async (req, reply) => {
     const actor = requireActor(req);
-    const id = idSchema.safeParse(req.params.id);
+    const id = apiPathParams.id.safeParse(req.params.id);
     const op = id.success ? deps.runner.get(id.data) : null;
     if (!op || !id.success)
       throw new HttpError(404, OperationErrorCodes.noOperation, `no operation with id "${req.params.id}"`);

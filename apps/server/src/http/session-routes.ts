@@ -1,10 +1,5 @@
-import {
-  DEVICE_COOKIE,
-  labLinkBodySchema,
-  loginBodySchema,
-  SESSION_COOKIE,
-  type SessionInfo,
-} from '@walboard/shared/auth';
+import { apiRoutes } from '@walboard/shared/api-routes';
+import { DEVICE_COOKIE, SESSION_COOKIE, type SessionInfo } from '@walboard/shared/auth';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { RefusalWindows } from '../audit/refusal-window.ts';
@@ -19,6 +14,7 @@ import type { Sessions } from '../auth/sessions.ts';
 import type { EventLog } from '../logging/event-log.ts';
 import type { UserStore } from '../store/user-store.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
+import { serveRoute } from './openapi-route.ts';
 
 export interface SessionRouteDeps {
   sessions: Sessions;
@@ -69,20 +65,20 @@ function setDeviceCookie(reply: FastifyReply, token: string, deps: SessionRouteD
 
 /** Public: GET and POST /session (login). */
 export async function sessionPublicRoutes(app: FastifyInstance, deps: SessionRouteDeps): Promise<void> {
-  app.get('/session', async (req): Promise<SessionInfo> => {
+  serveRoute(app, apiRoutes.sessionGet, async (req): Promise<SessionInfo> => {
     const live = deps.sessions.resolve(req.cookies[SESSION_COOKIE]);
     if (live) return deps.sessions.info(live);
     throw new HttpError(401, ErrorCodes.unauthenticated, 'sign in first: no valid session');
   });
 
-  app.post('/session', async (req, reply): Promise<SessionInfo> => {
+  serveRoute(app, apiRoutes.signIn, async (req, reply): Promise<SessionInfo> => {
     const source = clientAddress(req);
     refuseForeignOrigin(req, deps.secure);
     // Login has no CSRF token yet: JSON-only bodies (and the SameSite cookie) keep cross-site forms out.
     if (!isJsonContentType(req.headers['content-type'])) {
       throw new HttpError(415, ErrorCodes.jsonOnly, 'sign in with Content-Type: application/json');
     }
-    const body = loginBodySchema.safeParse(req.body);
+    const body = apiRoutes.signIn.body.safeParse(req.body);
     if (!body.success) {
       throw new HttpError(400, ErrorCodes.badRequest, 'give username and password');
     }
@@ -170,13 +166,13 @@ function registerLabLink(
   deps: SessionRouteDeps,
   lab: NonNullable<SessionRouteDeps['labAutoLogin']>,
 ): void {
-  app.post('/session/link', async (req, reply): Promise<SessionInfo> => {
+  serveRoute(app, apiRoutes.signInLink, async (req, reply): Promise<SessionInfo> => {
     const source = clientAddress(req);
     if (!isJsonContentType(req.headers['content-type'])) {
       throw new HttpError(415, ErrorCodes.jsonOnly, 'send the token with Content-Type: application/json');
     }
     refuseForeignOrigin(req, deps.secure);
-    const body = labLinkBodySchema.safeParse(req.body);
+    const body = apiRoutes.signInLink.body.safeParse(req.body);
     // Wrong links count like wrong passwords of a pseudo-account (every attempt, once admitted).
     const attempt: LoginAttempt = { address: source, username: LINK_USER, device: null };
     const admission = deps.limiter.admit(attempt);
@@ -219,7 +215,7 @@ function registerLabLink(
 
 /** Any signed-in user: DELETE /session (logout). */
 export async function sessionRoutes(app: FastifyInstance, deps: SessionRouteDeps): Promise<void> {
-  app.delete('/session', async (req, reply) => {
+  serveRoute(app, apiRoutes.signOut, async (req, reply) => {
     const actor = requireActor(req);
     deps.sessions.end(actor.sessionId, 'logout');
     reply.clearCookie(SESSION_COOKIE, { path: '/' });

@@ -1,5 +1,6 @@
+import { apiRoutes } from '@walboard/shared/api-routes';
 import { nameSchema } from '@walboard/shared/config';
-import { type ThenAndNow, thenAndNowQuerySchema } from '@walboard/shared/guide';
+import type { ThenAndNow } from '@walboard/shared/guide';
 import type { FastifyInstance } from 'fastify';
 import { type ThenAndNowContext, thenAndNow } from '../guide/then-and-now.ts';
 import type { ClusterMonitor } from '../monitor/cluster-monitor.ts';
@@ -9,6 +10,7 @@ import { NodeFactsError } from '../operations/node-facts.ts';
 import { PlanRefusal } from '../operations/plan-types.ts';
 import { capabilitiesFor } from '../postgres/capabilities.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
+import { serveRoute } from './openapi-route.ts';
 
 export const ThenAndNowErrorCodes = {
   noNode: 'WB_ERR_NO_NODE',
@@ -52,15 +54,16 @@ async function contextFor(
 
 /** `GET /clusters/:cluster/lab/then-and-now?node=`: the 9.1 guide's forms beside the node's (register under /api). */
 export async function thenAndNowRoutes(app: FastifyInstance, deps: ThenAndNowDeps): Promise<void> {
-  app.get<{ Params: { cluster: string }; Querystring: unknown }>(
-    '/clusters/:cluster/lab/then-and-now',
+  serveRoute<{ Params: { cluster: string }; Querystring: unknown }>(
+    app,
+    apiRoutes.thenAndNow,
     async (req): Promise<ThenAndNow> => {
       const cluster = nameSchema.safeParse(req.params.cluster);
       const snapshot = cluster.success ? deps.monitor.snapshot(cluster.data) : null;
       if (!cluster.success || !snapshot) {
         throw new HttpError(404, ErrorCodes.noCluster, `no cluster named "${req.params.cluster}"`);
       }
-      const query = thenAndNowQuerySchema.safeParse(req.query);
+      const query = apiRoutes.thenAndNow.query.safeParse(req.query);
       if (!query.success) {
         const issue = query.error.issues[0];
         throw new HttpError(

@@ -1,11 +1,5 @@
-import { auditQuerySchema } from '@walboard/shared/audit';
-import {
-  createUserBodySchema,
-  roleAtLeast,
-  type User,
-  updateUserBodySchema,
-  usernameSchema,
-} from '@walboard/shared/auth';
+import { apiRoutes } from '@walboard/shared/api-routes';
+import { roleAtLeast, type User, usernameSchema } from '@walboard/shared/auth';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -15,6 +9,7 @@ import type { Sessions } from '../auth/sessions.ts';
 import type { AuditStore } from '../store/audit-store.ts';
 import type { UserStore } from '../store/user-store.ts';
 import { ErrorCodes, HttpError } from './errors.ts';
+import { serveRoute } from './openapi-route.ts';
 
 export interface UserRouteDeps {
   users: UserStore;
@@ -62,10 +57,10 @@ function userParam(req: FastifyRequest): string {
 
 /** Admin only: users and the audit log. */
 export async function adminRoutes(app: FastifyInstance, deps: UserRouteDeps): Promise<void> {
-  app.get('/users', async (): Promise<User[]> => deps.users.list());
+  serveRoute(app, apiRoutes.users, async (): Promise<User[]> => deps.users.list());
 
-  app.post('/users', async (req, reply): Promise<User> => {
-    const body = parseOrRefuse(createUserBodySchema, req.body, req, deps, 'user.create', null);
+  serveRoute(app, apiRoutes.createUser, async (req, reply): Promise<User> => {
+    const body = parseOrRefuse(apiRoutes.createUser.body, req.body, req, deps, 'user.create', null);
     const created = deps.users.create({
       username: body.username,
       role: body.role,
@@ -94,9 +89,9 @@ export async function adminRoutes(app: FastifyInstance, deps: UserRouteDeps): Pr
     return deps.users.get(body.username) as User;
   });
 
-  app.patch('/users/:username', async (req): Promise<User> => {
+  serveRoute(app, apiRoutes.updateUser, async (req): Promise<User> => {
     const username = userParam(req);
-    const body = parseOrRefuse(updateUserBodySchema, req.body, req, deps, 'user.update', username);
+    const body = parseOrRefuse(apiRoutes.updateUser.body, req.body, req, deps, 'user.update', username);
     const actor = requireActor(req);
     const current = deps.users.get(username);
     if (!current) throw new HttpError(404, ErrorCodes.noUser, `no user named "${username}"`);
@@ -152,7 +147,7 @@ export async function adminRoutes(app: FastifyInstance, deps: UserRouteDeps): Pr
     return updated;
   });
 
-  app.delete('/users/:username', async (req, reply) => {
+  serveRoute(app, apiRoutes.deleteUser, async (req, reply) => {
     const username = userParam(req);
     const actor = requireActor(req);
     if (username === actor.username) {
@@ -178,8 +173,8 @@ export async function adminRoutes(app: FastifyInstance, deps: UserRouteDeps): Pr
     return reply.status(204).send();
   });
 
-  app.get('/audit', async (req) => {
-    const q = auditQuerySchema.safeParse(req.query);
+  serveRoute(app, apiRoutes.audit, async (req) => {
+    const q = apiRoutes.audit.query.safeParse(req.query);
     if (!q.success) {
       throw new HttpError(400, ErrorCodes.badRequest, `audit query: ${q.error.issues[0]?.message}`);
     }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../app.ts';
+import { type BuildAppOptions, buildApp } from '../../app.ts';
 import { parseConfigText } from '../../config/load-config.ts';
 import { freePort } from '../../nodes/test-support/sshd-fixture.ts';
 import { withTestAdmin } from './sign-in.ts';
@@ -19,7 +19,12 @@ export interface AuthTestApp {
  * running: enough for every route and socket event to exist, nothing to wait for.
  */
 export async function startAuthTestApp(
-  opts: { webDist?: string; extraYaml?: string; env?: NodeJS.ProcessEnv } = {},
+  opts: {
+    webDist?: string;
+    extraYaml?: string;
+    env?: NodeJS.ProcessEnv;
+    labReset?: BuildAppOptions['labReset'];
+  } = {},
 ): Promise<AuthTestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'walboard-auth-'));
   const pgPort = await freePort();
@@ -46,6 +51,7 @@ ${node('o1')}
     config: parseConfigText(join(dir, 'walboard.yaml'), text),
     webDist: opts.webDist ?? '/nonexistent',
     env: withTestAdmin({ ...process.env, ...opts.env }),
+    ...(opts.labReset ? { labReset: opts.labReset } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address();

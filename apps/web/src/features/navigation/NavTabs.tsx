@@ -10,6 +10,7 @@ const labels: Record<Route, MessageKey> = {
   operations: 'nav.operations',
   users: 'nav.users',
   audit: 'nav.audit',
+  api: 'nav.api',
 };
 
 /** Links to the sections this role may open; nothing when the overview is the only one. */

@@ -1,19 +1,29 @@
 import type { ClusterSummary } from '@walboard/shared';
+import { lazy } from 'react';
 import { useI18n } from '../../i18n/i18n.tsx';
+import { Deferred } from '../../layout/Deferred.tsx';
 import { Notice } from '../../layout/Notice.tsx';
-import { ArchivePanels } from '../archive/ArchivePanels.tsx';
 import { ClusterPicker } from '../clusters/ClusterPicker.tsx';
-import { LagCharts } from '../history/LagCharts.tsx';
-import { Topology } from '../history/Topology.tsx';
-import { OverviewJourney } from '../journey/OverviewJourney.tsx';
 import { ResetLab } from '../lab-reset/ResetLab.tsx';
 import type { ClusterFeed } from '../live/use-cluster-feed.ts';
 import type { LiveSocket } from '../live/use-live-socket.ts';
-import { LogPanel } from '../logs/LogPanel.tsx';
 import { NodeActions } from '../operations/NodeActions.tsx';
-import { OperationsPanel } from '../operations/OperationsPanel.tsx';
 import { useOperations } from '../operations/use-operations.ts';
 import { NodeCard } from './NodeCard.tsx';
+
+// The node cards are the first screen; the heavier parts below them load their code when shown.
+const Topology = lazy(() => import('../history/Topology.tsx').then((m) => ({ default: m.Topology })));
+const OverviewJourney = lazy(() =>
+  import('../journey/OverviewJourney.tsx').then((m) => ({ default: m.OverviewJourney })),
+);
+const OperationsPanel = lazy(() =>
+  import('../operations/OperationsPanel.tsx').then((m) => ({ default: m.OperationsPanel })),
+);
+const LagCharts = lazy(() => import('../history/LagCharts.tsx').then((m) => ({ default: m.LagCharts })));
+const ArchivePanels = lazy(() =>
+  import('../archive/ArchivePanels.tsx').then((m) => ({ default: m.ArchivePanels })),
+);
+const LogPanel = lazy(() => import('../logs/LogPanel.tsx').then((m) => ({ default: m.LogPanel })));
 
 interface Props {
   clusters: readonly ClusterSummary[];
@@ -61,10 +71,14 @@ export function OverviewPage({ clusters, cluster, onSelectCluster, feed, socket 
       ) : nodes.length === 0 ? (
         <Notice>{t('overview.empty')}</Notice>
       ) : (
-        <Topology cluster={cluster} nodes={nodes} links={state.links} />
+        <Deferred>
+          <Topology cluster={cluster} nodes={nodes} links={state.links} />
+        </Deferred>
       )}
       {state.loaded && nodes.length > 0 && (
-        <OverviewJourney socket={socket} cluster={cluster} nodes={nodes} links={state.links} />
+        <Deferred>
+          <OverviewJourney socket={socket} cluster={cluster} nodes={nodes} links={state.links} />
+        </Deferred>
       )}
       {state.loaded && nodes.length > 0 && (
         <ul
@@ -85,17 +99,27 @@ export function OverviewPage({ clusters, cluster, onSelectCluster, feed, socket 
       )}
 
       {state.loaded && nodes.length > 0 && (
-        <OperationsPanel ops={ops} nodes={nodes.map((n) => ({ name: n.node, role: n.role }))} />
-      )}
-
-      {state.loaded && nodes.length > 0 && <LagCharts cluster={cluster} links={state.links} />}
-
-      {state.loaded && nodes.length > 0 && (
-        <ArchivePanels socket={socket} cluster={cluster} nodes={nodes.map((n) => n.node)} />
+        <Deferred>
+          <OperationsPanel ops={ops} nodes={nodes.map((n) => ({ name: n.node, role: n.role }))} />
+        </Deferred>
       )}
 
       {state.loaded && nodes.length > 0 && (
-        <LogPanel socket={socket} cluster={cluster} nodes={nodes.map((n) => n.node)} />
+        <Deferred>
+          <LagCharts cluster={cluster} links={state.links} />
+        </Deferred>
+      )}
+
+      {state.loaded && nodes.length > 0 && (
+        <Deferred>
+          <ArchivePanels socket={socket} cluster={cluster} nodes={nodes.map((n) => n.node)} />
+        </Deferred>
+      )}
+
+      {state.loaded && nodes.length > 0 && (
+        <Deferred>
+          <LogPanel socket={socket} cluster={cluster} nodes={nodes.map((n) => n.node)} />
+        </Deferred>
       )}
     </section>
   );
