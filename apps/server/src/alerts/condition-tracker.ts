@@ -92,7 +92,7 @@ export class ConditionTracker {
 
   private fire(id: string): void {
     const entry = this.states.get(id);
-    if (!entry || entry.state.phase !== 'pending' || this.stopped) return;
+    if (entry?.state.phase !== 'pending' || this.stopped) return;
     const { since, last } = entry.state;
     entry.state = { phase: 'firing', since, last };
     this.listener.fire(entry.key, since, last);
