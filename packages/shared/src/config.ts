@@ -241,11 +241,8 @@ export type AlertKind = z.infer<typeof alertKindSchema>;
 /** Header names a webhook may carry inline; credentials go through `tokenEnv` instead. */
 const webhookHeaderNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name (letters, digits, "-")')
-  .refine(
-    (h) => !/^(authorization|cookie|proxy-authorization)$/i.test(h),
-    'credentials are never written in walboard.yaml: give the NAME of an environment variable holding the token in tokenEnv (sent as "Authorization: Bearer <token>")',
-  );
+  .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name (letters, digits, "-")');
+const CREDENTIAL_HEADER = /^(authorization|cookie|proxy-authorization)$/i;
 
 const webhookUrlSchema = z
   .string()
@@ -269,6 +266,15 @@ export const alertWebhookSchema = z
     headers: z.record(webhookHeaderNameSchema, z.string().max(1024)).optional(),
   })
   .superRefine((w, ctx) => {
+    // Checked here, not on the record's key: zod reports a refused key only as "Invalid key".
+    for (const h of Object.keys(w.headers ?? {})) {
+      if (CREDENTIAL_HEADER.test(h))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headers', h],
+          message: `credentials are never written in walboard.yaml: give the NAME of an environment variable holding the token in tokenEnv (sent as "Authorization: Bearer <token>")`,
+        });
+    }
     if ((w.url === undefined) === (w.urlEnv === undefined)) {
       ctx.addIssue({
         code: 'custom',

@@ -18,7 +18,11 @@ const down = (node: string) =>
   nodeStatusFixture(node, { reachability: { ssh: 'down', pg: 'down', reason: 'keepalive timeout' } });
 const up = (node: string) => nodeStatusFixture(node);
 
-function link(standby: string, replayBytes: number | null, replaySeconds: number | null = 0): ReplicationLink {
+function link(
+  standby: string,
+  replayBytes: number | null,
+  replaySeconds: number | null = 0,
+): ReplicationLink {
   return {
     primary: 'h1',
     standby,
@@ -56,7 +60,9 @@ describe('AlertEngine', () => {
     await sleep(130);
     e.observeStatus(down('h2')); // the 2 s heartbeat repeating the same state
     expect(seen.map((a) => `${a.status} ${a.node}`)).toEqual(['firing h2']);
-    expect(seen[0]?.summary).toMatch(/lab\/h2 is unreachable \(ssh down, PostgreSQL down\): keepalive timeout/);
+    expect(seen[0]?.summary).toMatch(
+      /lab\/h2 is unreachable \(ssh down, PostgreSQL down\): keepalive timeout/,
+    );
     expect(e.list().current.map((a) => a.id)).toEqual([seen[0]?.id]);
     e.observeStatus(up('h2'));
     e.observeStatus(up('h2'));
@@ -122,7 +128,9 @@ describe('AlertEngine', () => {
       lastError: 'archive command failed with exit code 1',
     };
     e.observeStatus(nodeStatusFixture('h1', { archiver }));
-    e.observeStatus(nodeStatusFixture('h1', { reachability: { ssh: 'up', pg: 'down', reason: 'x' }, archiver: null }));
+    e.observeStatus(
+      nodeStatusFixture('h1', { reachability: { ssh: 'up', pg: 'down', reason: 'x' }, archiver: null }),
+    );
     e.observeStatus(
       nodeStatusFixture('h2', {
         hostKey: { state: 'mismatch', pinned: 'SHA256:a', offered: 'SHA256:b', offeredType: 'ssh-ed25519' },

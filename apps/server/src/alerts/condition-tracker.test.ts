@@ -8,8 +8,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A tracker with a real (short) for-window that records every transition with its time. */
 function recorder(forMs: number) {
-  const events: { what: 'fire' | 'resolve'; key: ConditionKey; obs: Observation; at: number; since?: number }[] =
-    [];
+  const events: {
+    what: 'fire' | 'resolve';
+    key: ConditionKey;
+    obs: Observation;
+    at: number;
+    since?: number;
+  }[] = [];
   const tracker = new ConditionTracker(forMs, {
     fire: (key, since, obs) => events.push({ what: 'fire', key, obs, since, at: Date.now() }),
     resolve: (key, obs) => events.push({ what: 'resolve', key, obs, at: Date.now() }),

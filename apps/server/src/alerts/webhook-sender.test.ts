@@ -14,7 +14,11 @@ async function receiver(statuses: number[]) {
       data += c;
     });
     req.on('end', () => {
-      got.push({ at: Date.now(), body: alertWebhookBodySchema.parse(JSON.parse(data)), headers: req.headers });
+      got.push({
+        at: Date.now(),
+        body: alertWebhookBodySchema.parse(JSON.parse(data)),
+        headers: req.headers,
+      });
       const status = statuses.shift() ?? 200;
       if (status === 0) return; // never answers: the sender's timeout must end it
       res.writeHead(status).end();
@@ -50,7 +54,12 @@ async function sender(statuses: number[], delivery: Partial<{ attempts: number; 
   const r = await receiver(statuses);
   const outcomes: DeliveryOutcome[] = [];
   const s = new WebhookSender(
-    { name: 'ops', url: r.url, headers: { authorization: 'Bearer TOKEN-123' }, secrets: [r.url, 'TOKEN-123'] },
+    {
+      name: 'ops',
+      url: r.url,
+      headers: { authorization: 'Bearer TOKEN-123' },
+      secrets: [r.url, 'TOKEN-123'],
+    },
     { attempts: 4, backoffMs: 40, maxBackoffMs: 100, timeoutMs: 300, ...delivery },
     (_b, o) => outcomes.push(o),
   );
@@ -63,7 +72,9 @@ describe('WebhookSender (real HTTP on loopback)', () => {
     const { r, s, outcomes } = await sender([503, 500]);
     s.send(body('a'));
     await s.settled();
-    expect(outcomes).toEqual([{ webhook: 'ops', delivered: true, attempts: 3, httpStatus: 200, error: null }]);
+    expect(outcomes).toEqual([
+      { webhook: 'ops', delivered: true, attempts: 3, httpStatus: 200, error: null },
+    ]);
     expect(r.got).toHaveLength(3);
     const gaps = r.got.slice(1).map((g, i) => g.at - (r.got[i]?.at ?? 0));
     expect(gaps[0]).toBeGreaterThanOrEqual(35);
