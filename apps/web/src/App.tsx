@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { AlertsPage } from './features/alerts/AlertsPage.tsx';
 import { AuditPage } from './features/audit/AuditPage.tsx';
 import { ClustersNotice } from './features/clusters/ClustersNotice.tsx';
 import { useClusters } from './features/clusters/use-clusters.ts';
@@ -53,6 +54,8 @@ export function App() {
             feed={feed}
             socket={live.socket}
           />
+        ) : route === 'alerts' && selected ? (
+          <AlertsPage clusters={list} cluster={selected} onSelectCluster={select} socket={live.socket} />
         ) : route === 'operations' && selected ? (
           <OperationHistoryPage
             clusters={list}

@@ -1,3 +1,5 @@
+import alertsEn from '../features/alerts/messages.en.json';
+import alertsEs from '../features/alerts/messages.es.json';
 import archiveEn from '../features/archive/messages.en.json';
 import archiveEs from '../features/archive/messages.es.json';
 import auditEn from '../features/audit/messages.en.json';
@@ -49,6 +51,7 @@ const en = {
   ...thenNowEn,
   ...journeyEn,
   ...labResetEn,
+  ...alertsEn,
 };
 const es = {
   ...coreEs,
@@ -67,6 +70,7 @@ const es = {
   ...thenNowEs,
   ...journeyEs,
   ...labResetEs,
+  ...alertsEs,
 };
 
 /** The files each catalog is made of, untyped, so tests can find extra or clashing keys. */
@@ -88,6 +92,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     thenNowEn,
     journeyEn,
     labResetEn,
+    alertsEn,
   ],
   es: [
     coreEs,
@@ -106,6 +111,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     thenNowEs,
     journeyEs,
     labResetEs,
+    alertsEs,
   ],
 };
 

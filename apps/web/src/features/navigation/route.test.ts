@@ -12,6 +12,7 @@ describe('routeFromHash', () => {
     expect(routeFromHash('#/nope')).toBe('overview');
     expect(routeFromHash('#/constructor')).toBe('overview');
     expect(routeFromHash('#/lab')).toBe('lab');
+    expect(routeFromHash('#/alerts')).toBe('alerts');
   });
 
   it('opens on the given home (the Lab view on the embedded lab) when no section is named', () => {
@@ -22,7 +23,7 @@ describe('routeFromHash', () => {
   });
 
   it('round-trips through hashFor', () => {
-    for (const r of ['overview', 'lab', 'operations', 'users', 'audit'] as const) {
+    for (const r of ['overview', 'lab', 'operations', 'alerts', 'users', 'audit'] as const) {
       expect(routeFromHash(hashFor(r), 'lab')).toBe(r);
       expect(routeFromHash(hashFor(r))).toBe(r);
     }
@@ -31,9 +32,9 @@ describe('routeFromHash', () => {
 
 describe('routes by role', () => {
   it('shows the operations history to everyone, Users and Audit to admins only', () => {
-    expect(routesFor('admin')).toEqual(['overview', 'lab', 'operations', 'users', 'audit']);
-    expect(routesFor('operator')).toEqual(['overview', 'lab', 'operations']);
-    expect(routesFor('viewer')).toEqual(['overview', 'lab', 'operations']);
+    expect(routesFor('admin')).toEqual(['overview', 'lab', 'operations', 'alerts', 'users', 'audit']);
+    expect(routesFor('operator')).toEqual(['overview', 'lab', 'operations', 'alerts']);
+    expect(routesFor('viewer')).toEqual(['overview', 'lab', 'operations', 'alerts']);
     expect(visibleRoute('operations', 'viewer')).toBe('operations');
   });
 

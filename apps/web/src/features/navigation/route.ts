@@ -1,13 +1,13 @@
 import { roleAtLeast, type UserRole } from '@walboard/shared/auth';
 
-/** The page's sections. Overview, Lab and Operations are for every role, the rest for admins. */
-export const routes = ['overview', 'lab', 'operations', 'users', 'audit'] as const;
+/** The page's sections. Overview, Lab, Operations and Alerts are for every role, the rest for admins. */
+export const routes = ['overview', 'lab', 'operations', 'alerts', 'users', 'audit'] as const;
 export type Route = (typeof routes)[number];
 
 const adminOnly: ReadonlySet<Route> = new Set(['users', 'audit']);
 
 /**
- * `#/lab`, `#/operations`, `#/users`, `#/audit`, `#/overview` → that section; no section named →
+ * `#/lab`, `#/operations`, `#/alerts`, `#/users`, `#/audit`, `#/overview` → that section; no section named →
  * `home` (the overview; the Lab view on the embedded lab); anything unknown → the overview.
  */
 export function routeFromHash(hash: string, home: Route = 'overview'): Route {
