@@ -2,12 +2,14 @@
 // node-unreachable rule fires once its 3 s window has passed, and resolves once h2 is back —
 // exactly once each, at a receiver that answers at once, at one that fails its first two
 // requests (retries with backoff), while a third that always fails is given up (audited) without
-// holding up the others.
+// holding up the others. The Alerts page, opened before the cut, shows both live (no reload).
 import { parseConfigText } from '@walboard/server/src/config/load-config.ts';
 import type { AlertWebhookBody } from '@walboard/shared/alerts';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, type HostsRun, isolate, rejoin, up } from '../hosts/harness.ts';
 import { waitForStatus } from '../monitor/wait.ts';
+import { type BrowserHandle, launchChromium } from '../support/browser.ts';
 import { closeWalboardWithin } from '../support/close-walboard.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
 import { startReceiver, type WebhookReceiver } from './webhook-receiver.ts';
@@ -27,6 +29,8 @@ describe('alerts on test hosts: a cut link fires within the window and resolves 
   let dead: WebhookReceiver;
   let cutAt = 0;
   let healedAt = 0;
+  let browser: BrowserHandle;
+  let page: Page;
 
   beforeAll(async () => {
     [ok, flaky, dead] = await Promise.all([
@@ -60,9 +64,14 @@ describe('alerts on test hosts: a cut link fires within the window and resolves 
         20_000,
         'reachable status',
       );
+    browser = await launchChromium(wb);
+    page = await browser.context.newPage();
+    await page.goto(`${wb.url}/#/alerts`);
+    await page.getByTestId('alerts-current').getByText('No alert is firing.').waitFor({ timeout: 15_000 });
   });
 
   afterAll(async () => {
+    await browser?.close();
     await closeWalboardWithin(wb);
     if (run) await down(run);
     await Promise.all([ok?.close(), flaky?.close(), dead?.close()]);
@@ -103,6 +112,14 @@ describe('alerts on test hosts: a cut link fires within the window and resolves 
       `flaky receiver: delivered ${viaRetry.at - fired.at} ms after the first receiver (2 × 503 first)`,
     );
     expect(flaky.requests.slice(0, 3).map((r) => r.answered)).toEqual([503, 503, 204]);
+    // On the page, live: the firing row appears in "Firing now" (within 2 s of the webhook).
+    await page
+      .getByTestId('alerts-current')
+      .locator('[data-testid="alert-node-down-h2"][data-status="firing"]')
+      .waitFor({ timeout: 2_000 });
+    expect(await page.getByTestId('alerts-current').getByTestId('alert-node-down-h2').textContent()).toMatch(
+      /Firing.*node-down.*Node unreachable.*h2.*lab\/h2 is unreachable/,
+    );
     // The condition lasts: heartbeats repeat "down", nothing more may be sent.
     await new Promise((r) => setTimeout(r, 4_000));
     expect(h2Lines(ok.delivered())).toEqual(['firing node-down']);
@@ -157,6 +174,12 @@ describe('alerts on test hosts: a cut link fires within the window and resolves 
       /was not delivered to webhook "dead" after 4 attempt\(s\): answered HTTP 503/,
     );
     expect(JSON.stringify(failed)).not.toContain(dead.url);
+    // The page moved it to "Recently resolved" by itself, and nothing is firing any more.
+    await page
+      .getByTestId('alerts-recent')
+      .locator('[data-testid="alert-node-down-h2"][data-status="resolved"]')
+      .waitFor({ timeout: 2_000 });
+    await page.getByTestId('alerts-current').getByText('No alert is firing.').waitFor({ timeout: 2_000 });
     const list = wb.app.alerts.list();
     expect(list.current).toEqual([]);
     expect(list.recent.map((a) => `${a.status} ${a.rule} ${a.node}`).sort()).toEqual([
