@@ -51,6 +51,7 @@ alerts:
   rules:
     - { name: node-down, kind: node-unreachable, forSeconds: 1 }
     - { name: n1-lag, kind: lag-bytes, threshold: 1000, nodes: [n1] }
+    - { name: op-failed, kind: operation-failed }
 `;
     app = await buildApp({
       config: parseConfigText(join(dir, 'walboard.yaml'), yaml),
@@ -74,15 +75,17 @@ alerts:
 
   it('fires node-unreachable for each node after the 1 s window, and sends each once', async () => {
     const t0 = Date.now();
-    while (got.length < 2 && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 50));
+    const down = () => got.filter((g) => g.body.rule === 'node-down');
+    while (down().length < 2 && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 50));
     // Heartbeats keep repeating "down": nothing more may arrive.
     await new Promise((r) => setTimeout(r, 2500));
     await app.alerts.settled();
-    expect(got.map((g) => `${g.body.status} ${g.body.rule} ${g.body.node}`).sort()).toEqual([
-      'firing node-down n1',
-      'firing node-down n2',
-    ]);
-    for (const { body, auth } of got) {
+    expect(
+      down()
+        .map((g) => `${g.body.status} ${g.body.rule} ${g.body.node}`)
+        .sort(),
+    ).toEqual(['firing node-down n1', 'firing node-down n2']);
+    for (const { body, auth } of down()) {
       expect(auth).toBe('Bearer hook-token-1');
       expect(body.text).toMatch(
         /^\[FIRING\] walboard node-down \(node-unreachable\): lab\/n\d is unreachable/,
@@ -96,7 +99,12 @@ alerts:
     const res = await app.inject({ method: 'GET', url: '/api/alerts', headers: { cookie: admin.cookie } });
     expect(res.statusCode).toBe(200);
     const list = alertListSchema.parse(res.json());
-    expect(list.current.map((a) => a.node).sort()).toEqual(['n1', 'n2']);
+    expect(
+      list.current
+        .filter((a) => a.rule === 'node-down')
+        .map((a) => a.node)
+        .sort(),
+    ).toEqual(['n1', 'n2']);
     expect(list.recent).toEqual([]);
     const audit = await app.inject({
       method: 'GET',
@@ -104,9 +112,32 @@ alerts:
       headers: { cookie: admin.cookie },
     });
     const entries = auditListSchema.parse(audit.json()).entries;
-    expect(entries.map((e) => e.target).sort()).toEqual(['lab/n1', 'lab/n2']);
+    expect(
+      entries
+        .filter((e) => e.detail.rule === 'node-down')
+        .map((e) => e.target)
+        .sort(),
+    ).toEqual(['lab/n1', 'lab/n2']);
     // Neither the URL nor the token reaches the audit trail.
     expect(JSON.stringify(entries)).not.toMatch(/hook-token-1|\/hook/);
+  });
+
+  it('an operation that fails fires operation-failed for the cluster, once', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/clusters/lab/operations',
+      headers: admin.mutation,
+      payload: { type: 'start', node: 'n1' },
+    });
+    expect(res.statusCode, res.body).toBe(202);
+    const t0 = Date.now();
+    const failed = () => got.filter((g) => g.body.rule === 'op-failed');
+    while (failed().length < 1 && Date.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 50));
+    await app.alerts.settled();
+    expect(failed().map((g) => `${g.body.status} ${g.body.node} ${g.body.value}`)).toEqual([
+      'firing null start',
+    ]);
+    expect(failed()[0]?.body.summary).toMatch(/operation start on lab\/n1 \(\S+\) failed: /);
   });
 
   it('GET /api/alerts needs a session', async () => {
