@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { type AlertWebhookBody, alertListSchema, alertWebhookBodySchema } from '@walboard/shared/alerts';
 import { auditListSchema } from '@walboard/shared/audit';
 import type { FastifyInstance } from 'fastify';
@@ -22,6 +23,7 @@ describe('alerts in the app: fired once each, audited, listed', () => {
   let receiver: Server;
   const got: { body: AlertWebhookBody; auth: string | undefined }[] = [];
   let startedAt = 0;
+  let logText = '';
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'walboard-alerts-'));
@@ -56,6 +58,7 @@ alerts:
     app = await buildApp({
       config: parseConfigText(join(dir, 'walboard.yaml'), yaml),
       webDist: '/nonexistent',
+      logger: { level: 'debug', stream: logStream((chunk) => (logText += chunk)) },
       env: withTestAdmin({
         TEST_HOOK_URL: `http://127.0.0.1:${hookPort}/hook`,
         TEST_HOOK_TOKEN: 'hook-token-1',
@@ -140,8 +143,19 @@ alerts:
     expect(failed()[0]?.body.summary).toMatch(/operation start on lab\/n1 \(\S+\) failed: /);
   });
 
+  it('the server log names each alert and never the webhook URL or token', () => {
+    expect(logText).toMatch(/alert firing: node-down: lab\/n1 is unreachable/);
+    expect(logText).not.toMatch(/hook-token-1|127\.0\.0\.1:\d+\/hook/);
+  });
+
   it('GET /api/alerts needs a session', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/alerts' });
     expect(res.statusCode).toBe(401);
   });
 });
+
+function logStream(onText: (text: string) => void): PassThrough {
+  const stream = new PassThrough();
+  stream.on('data', (c: Buffer) => onText(c.toString('utf8')));
+  return stream;
+}
