@@ -9,7 +9,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { down, type HostsRun, isolate, rejoin, up } from '../hosts/harness.ts';
 import { waitForStatus } from '../monitor/wait.ts';
-import { type BrowserHandle, launchChromium } from '../support/browser.ts';
+import { formatViolations, seriousAxeViolations } from '../support/axe.ts';
+import { type BrowserHandle, launchChromium, signInContext } from '../support/browser.ts';
 import { closeWalboardWithin } from '../support/close-walboard.ts';
 import { configForHosts, type RunningWalboard, startWalboard } from '../support/walboard.ts';
 import { startReceiver, type WebhookReceiver } from './webhook-receiver.ts';
@@ -120,6 +121,10 @@ describe('alerts on test hosts: a cut link fires within the window and resolves 
     expect(await page.getByTestId('alerts-current').getByTestId('alert-node-down-h2').textContent()).toMatch(
       /Firing.*node-down.*Node unreachable.*h2.*lab\/h2 is unreachable/,
     );
+    expect(
+      await seriousAxeViolations(page),
+      formatViolations('Alerts page', await seriousAxeViolations(page)),
+    ).toEqual([]);
     // The condition lasts: heartbeats repeat "down", nothing more may be sent.
     await new Promise((r) => setTimeout(r, 4_000));
     expect(h2Lines(ok.delivered())).toEqual(['firing node-down']);
@@ -180,6 +185,16 @@ describe('alerts on test hosts: a cut link fires within the window and resolves 
       .locator('[data-testid="alert-node-down-h2"][data-status="resolved"]')
       .waitFor({ timeout: 2_000 });
     await page.getByTestId('alerts-current').getByText('No alert is firing.').waitFor({ timeout: 2_000 });
+    // In Spanish, from the REST list (a page opened after the fact).
+    const es = await browser.browser.newContext({ locale: 'es-ES' });
+    await signInContext(es, wb.url, wb.admin.cookie);
+    const esPage = await es.newPage();
+    await esPage.goto(`${wb.url}/#/alerts`);
+    await esPage.getByRole('heading', { name: 'Alertas de lab' }).waitFor({ timeout: 10_000 });
+    const row = esPage.getByTestId('alerts-recent').getByTestId('alert-node-down-h2');
+    await row.waitFor({ timeout: 5_000 });
+    expect(await row.textContent()).toMatch(/Resuelta.*node-down.*Nodo inaccesible/);
+    await es.close();
     const list = wb.app.alerts.list();
     expect(list.current).toEqual([]);
     expect(list.recent.map((a) => `${a.status} ${a.rule} ${a.node}`).sort()).toEqual([
