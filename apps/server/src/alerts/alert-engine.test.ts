@@ -101,6 +101,19 @@ describe('AlertEngine', () => {
     e.stop();
   });
 
+  it('a base backup streaming from the primary (a clone) is no standby behind', () => {
+    const { e, seen } = engine([{ name: 'lag', kind: 'lag-bytes', threshold: 1000, forSeconds: 0 }]);
+    const backup = {
+      ...link('h3', 10_000_000),
+      standby: null,
+      applicationName: 'pg_basebackup',
+      state: 'backup',
+    };
+    e.observeLinks({ cluster: 'lab', links: [backup] });
+    expect(seen).toEqual([]);
+    e.stop();
+  });
+
   it('lag-seconds: unknown lag (null) leaves the state alone; under the threshold resolves', async () => {
     const { e, seen } = engine([{ name: 'lag-s', kind: 'lag-seconds', threshold: 5, forSeconds: 0 }]);
     e.observeLinks({ cluster: 'lab', links: [link('h2', 0, 12.5)] });

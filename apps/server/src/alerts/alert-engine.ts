@@ -72,6 +72,8 @@ export class AlertEngine {
       if (rule.cluster !== undefined && rule.cluster !== ev.cluster) continue;
       const seen = new Set<string>();
       for (const link of ev.links) {
+        // A base backup (a clone running) streams from the primary too: its "lag" is a copy's progress.
+        if (link.state === 'backup') continue;
         const node = linkNode(link);
         if (node === null || !covers(rule, ev.cluster, node)) continue;
         seen.add(node);
