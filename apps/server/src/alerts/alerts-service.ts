@@ -92,7 +92,11 @@ export class AlertsService {
         ),
       );
     }
-    this.engine = new AlertEngine({ rules: deps.config.rules, onChange: (a, r) => this.changed(a, r) });
+    // Guarded: a for-window ends in a timer, where a throw would take the whole server down.
+    this.engine = new AlertEngine({
+      rules: deps.config.rules,
+      onChange: (a, r) => this.guard(() => this.changed(a, r)),
+    });
   }
 
   /** Subscribes to the bus (call once the monitor is about to start). */
@@ -129,7 +133,7 @@ export class AlertsService {
     try {
       fn();
     } catch (err) {
-      this.deps.log('warn', `alerts: could not evaluate the rules: ${(err as Error).message}`);
+      this.deps.log('warn', `alerts: could not evaluate or announce an alert: ${(err as Error).message}`);
     }
   }
 
