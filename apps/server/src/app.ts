@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import { alertDeliverySchema, type WalboardConfig } from '@walboard/shared/config';
+import { alertsConfigSchema, type WalboardConfig } from '@walboard/shared/config';
 import type { LabResetResult } from '@walboard/shared/guide';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { AlertsService } from './alerts/alerts-service.ts';
@@ -54,7 +54,8 @@ import { OperationStore } from './store/operation-store.ts';
 import { SessionStore } from './store/session-store.ts';
 import { UserStore } from './store/user-store.ts';
 
-const alertDeliveryDefaults = alertDeliverySchema.parse({});
+/** No `alerts:` in walboard.yaml: no rules, no webhooks. */
+const NO_ALERTS = alertsConfigSchema.parse({});
 
 export const WALBOARD_VERSION = '0.1.0';
 /** The embedded lab's admin, signed in automatically on 127.0.0.1. */
@@ -197,7 +198,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const clusterNames = opts.config.clusters.map((c) => c.name);
   // Alerts: fed by the bus and the runner below; webhooks are sent in the background.
   const alerts = new AlertsService({
-    config: opts.config.alerts ?? { webhooks: [], rules: [], delivery: alertDeliveryDefaults },
+    config: opts.config.alerts ?? NO_ALERTS,
     env,
     bus,
     audit,
