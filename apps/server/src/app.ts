@@ -6,7 +6,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import type { ApiRouteDef } from '@walboard/shared/api-routes';
 import type { UserRole } from '@walboard/shared/auth';
-import type { WalboardConfig } from '@walboard/shared/config';
+import { alertsConfigSchema, type WalboardConfig } from '@walboard/shared/config';
 import type { LabResetResult } from '@walboard/shared/guide';
 import Fastify, {
   type FastifyBaseLogger,
@@ -14,6 +14,7 @@ import Fastify, {
   type FastifyServerOptions,
   LogController,
 } from 'fastify';
+import { AlertsService } from './alerts/alerts-service.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { RefusalWindows } from './audit/refusal-window.ts';
 import { pruneAudit, startAuditRetention } from './audit/retention.ts';
@@ -25,6 +26,7 @@ import { LabSignInLink } from './auth/lab-link.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { Sessions } from './auth/sessions.ts';
 import { LabGuide } from './guide/lab-guide.ts';
+import { alertRoutes } from './http/alert-routes.ts';
 import { apiRoutes, healthRoutes } from './http/api-routes.ts';
 import { archiveRoutes } from './http/archive-routes.ts';
 import { installErrorHandler } from './http/errors.ts';
@@ -72,6 +74,8 @@ export interface RouteTableEntry {
   /** The least role of its scope (roleScope); undefined: public. */
   readonly access: UserRole | undefined;
 }
+/** No `alerts:` in walboard.yaml: no rules, no webhooks. */
+const NO_ALERTS = alertsConfigSchema.parse({});
 
 export const WALBOARD_VERSION = '0.1.0';
 /** The embedded lab's admin, signed in automatically on 127.0.0.1. */
@@ -243,13 +247,27 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     onError: (err) => app.log.error({ err }, `lag history not written to ${store.file}`),
   });
   const clusterNames = opts.config.clusters.map((c) => c.name);
+  // Alerts: fed by the bus and the runner below; webhooks are sent in the background.
+  const alerts = new AlertsService({
+    config: opts.config.alerts ?? NO_ALERTS,
+    env,
+    bus,
+    audit,
+    publish: (alert) => app.io.to(`cluster:${alert.cluster}`).emit('alert:event', alert),
+    log: (level, message) => app.log[level](message),
+  });
+  app.decorate('alerts', alerts);
+  alerts.start();
   // Operations: one at a time per cluster; every change goes to the cluster's room.
   const runner = new OperationRunner({
     sessions,
     store: new OperationStore(store.db),
     audit,
     events,
-    publish: (op) => app.io.to(`cluster:${op.cluster}`).emit('operation:event', op),
+    publish: (op) => {
+      app.io.to(`cluster:${op.cluster}`).emit('operation:event', op);
+      alerts.observeOperation(op);
+    },
   });
   // The guided lab: each step an operation above, each Check read from live state; progress in the store.
   const guide = new LabGuide({
@@ -310,6 +328,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
       await viewer.register(labReadRoutes, { guide, audit });
       await viewer.register(thenAndNowRoutes, { monitor, sessions });
       await viewer.register(openApiRoutes, { version: WALBOARD_VERSION });
+      await viewer.register(alertRoutes, { alerts });
     }),
     { prefix: '/api' },
   );
@@ -369,6 +388,8 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     await Promise.all(sessions.map((s) => s.close()));
     await Promise.all(sessions.map((s) => s.transport.close()));
   });
+  // Added last, so run first among onClose hooks: no alert is audited into a closed store.
+  app.addHook('onClose', async () => alerts.close());
   return app;
 }
 
@@ -380,6 +401,8 @@ declare module 'fastify' {
     /** The guided lab's progress per cluster (the lab reset starts it over). */
     guide: LabGuide;
     store: WalboardStore;
+    /** Alert rules of walboard.yaml: firing and recent alerts, webhooks. */
+    alerts: AlertsService;
     audit: AuditLog;
     /** The log's events (node up/down, operations, refused sign-ins). */
     events: EventLog;

@@ -15,6 +15,9 @@ import { Deferred } from './layout/Deferred.tsx';
 import { Header } from './layout/Header.tsx';
 
 // Every section but the overview loads its code when first opened: the first screen stays small.
+const AlertsPage = lazy(() =>
+  import('./features/alerts/AlertsPage.tsx').then((m) => ({ default: m.AlertsPage })),
+);
 const ApiDocsPage = lazy(() =>
   import('./features/api-docs/ApiDocsPage.tsx').then((m) => ({ default: m.ApiDocsPage })),
 );
@@ -70,6 +73,8 @@ export function App() {
               feed={feed}
               socket={live.socket}
             />
+          ) : route === 'alerts' && selected ? (
+            <AlertsPage clusters={list} cluster={selected} onSelectCluster={select} socket={live.socket} />
           ) : route === 'operations' && selected ? (
             <OperationHistoryPage
               clusters={list}

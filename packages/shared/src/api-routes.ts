@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertListSchema } from './alerts.ts';
 import {
   clusterListSchema,
   healthSchema,
@@ -183,6 +184,13 @@ export const apiRoutes = {
     access: 'viewer',
     summary: "Each ssh node's host key state (pinned, offered, changed).",
     responses: { 200: hostKeyListSchema },
+  },
+  alerts: {
+    method: 'GET',
+    url: '/alerts',
+    access: 'viewer',
+    summary: 'Firing and recent alerts (walboard.yaml `alerts.rules`) of the clusters one may see.',
+    responses: { 200: alertListSchema },
   },
   operations: {
     method: 'GET',

@@ -246,6 +246,187 @@ export const serverLogConfigSchema = z.strictObject({
   format: z.enum(['auto', 'human', 'json'], { error: 'must be "auto", "human" or "json"' }).optional(),
 });
 export type ServerLogConfig = z.infer<typeof serverLogConfigSchema>;
+/** What an alert rule watches. Lag kinds need a `threshold` (bytes or seconds). */
+export const alertKindSchema = z.enum([
+  'lag-bytes',
+  'lag-seconds',
+  'archiver-failing',
+  'node-unreachable',
+  'host-key-changed',
+  'operation-failed',
+]);
+export type AlertKind = z.infer<typeof alertKindSchema>;
+
+/** Header names a webhook may carry inline; credentials go through `tokenEnv` instead. */
+const webhookHeaderNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name (letters, digits, "-")');
+const CREDENTIAL_HEADER = /^(authorization|cookie|proxy-authorization)$/i;
+
+const webhookUrlSchema = z
+  .string()
+  .max(2048)
+  // No URL class here (the shared package has no DOM or Node types): a strict pattern instead.
+  .regex(
+    /^https?:\/\/(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?(\/[^\s]*)?$/,
+    'must be an http:// or https:// URL without user:password@ (e.g. https://hooks.example.com/walboard)',
+  );
+
+/**
+ * One place alerts are POSTed to. A URL that is itself a secret (Slack's) goes in `urlEnv`; a
+ * bearer token in `tokenEnv`. Neither the URL nor the token is ever logged or audited.
+ */
+export const alertWebhookSchema = z
+  .strictObject({
+    name: nameSchema,
+    url: webhookUrlSchema.optional(),
+    urlEnv: envVarNameSchema.optional(),
+    tokenEnv: envVarNameSchema.optional(),
+    headers: z.record(webhookHeaderNameSchema, z.string().max(1024)).optional(),
+  })
+  .superRefine((w, ctx) => {
+    // Checked here, not on the record's key: zod reports a refused key only as "Invalid key".
+    for (const h of Object.keys(w.headers ?? {})) {
+      if (CREDENTIAL_HEADER.test(h))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headers', h],
+          message: `credentials are never written in walboard.yaml: give the NAME of an environment variable holding the token in tokenEnv (sent as "Authorization: Bearer <token>")`,
+        });
+    }
+    if ((w.url === undefined) === (w.urlEnv === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: `webhook "${w.name}" needs exactly one of url (written here) or urlEnv (the name of an environment variable holding the URL)`,
+      });
+    }
+  });
+export type AlertWebhookConfig = z.infer<typeof alertWebhookSchema>;
+
+const ALERT_THRESHOLD_KINDS: readonly AlertKind[] = ['lag-bytes', 'lag-seconds'];
+
+/**
+ * One alert rule: fires once the condition has held `forSeconds`, sends "resolved" once it ends.
+ * `cluster` / `nodes` narrow it (default: every node of every cluster); `webhooks` names where it
+ * goes (default: every webhook).
+ */
+export const alertRuleSchema = z
+  .strictObject({
+    name: nameSchema,
+    kind: alertKindSchema,
+    /** lag-bytes: bytes of WAL not replayed; lag-seconds: seconds. Required for those two only. */
+    threshold: z.number().positive('must be greater than 0').optional(),
+    /** How long the condition must hold before the alert fires (0: at once). */
+    forSeconds: z.number().min(0).max(86_400).optional(),
+    cluster: nameSchema.optional(),
+    nodes: z.array(nameSchema).min(1).max(256).optional(),
+    webhooks: z.array(nameSchema).max(32).optional(),
+  })
+  .superRefine((r, ctx) => {
+    const needs = ALERT_THRESHOLD_KINDS.includes(r.kind);
+    if (needs && r.threshold === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threshold'],
+        message: `rule "${r.name}" (${r.kind}) needs a threshold: ${r.kind === 'lag-bytes' ? 'bytes of WAL, e.g. 16777216 for 16 MiB' : 'seconds, e.g. 30'}`,
+      });
+    }
+    if (!needs && r.threshold !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['threshold'],
+        message: `rule "${r.name}" (${r.kind}) takes no threshold: only lag-bytes and lag-seconds do`,
+      });
+    }
+    if (r.kind === 'operation-failed' && r.forSeconds !== undefined && r.forSeconds !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['forSeconds'],
+        message: `rule "${r.name}" (operation-failed) fires when an operation fails: forSeconds does not apply`,
+      });
+    }
+  });
+export type AlertRuleConfig = z.infer<typeof alertRuleSchema>;
+
+/** Bounded retries: a webhook that does not answer never holds up monitoring or other webhooks. */
+export const alertDeliverySchema = z.strictObject({
+  /** Tries per message, the first included. */
+  attempts: z.number().int().min(1).max(10).default(5),
+  /** Wait before the 2nd try; doubled each time, up to maxBackoffMs. */
+  backoffMs: z.number().int().min(10).max(60_000).default(1000),
+  maxBackoffMs: z.number().int().min(10).max(600_000).default(30_000),
+  /** One request's limit. */
+  timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+});
+export type AlertDeliveryConfig = z.infer<typeof alertDeliverySchema>;
+
+export const alertsConfigSchema = z.strictObject({
+  webhooks: z.array(alertWebhookSchema).max(32).default([]),
+  rules: z.array(alertRuleSchema).max(256).default([]),
+  delivery: alertDeliverySchema.default({
+    attempts: 5,
+    backoffMs: 1000,
+    maxBackoffMs: 30_000,
+    timeoutMs: 5000,
+  }),
+});
+export type AlertsConfig = z.infer<typeof alertsConfigSchema>;
+
+/** Names must be unique and every name a rule gives (webhook, cluster, node) must exist. */
+function checkAlertReferences(
+  alerts: AlertsConfig,
+  clusters: readonly { name: string; nodes: readonly { name: string }[] }[],
+  ctx: z.RefinementCtx,
+): void {
+  const hooks = new Set<string>();
+  alerts.webhooks.forEach((w, i) => {
+    if (hooks.has(w.name))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alerts', 'webhooks', i, 'name'],
+        message: `duplicate webhook name "${w.name}"`,
+      });
+    hooks.add(w.name);
+  });
+  const rules = new Set<string>();
+  alerts.rules.forEach((r, i) => {
+    const at = (...p: (string | number)[]) => ['alerts', 'rules', i, ...p];
+    if (rules.has(r.name))
+      ctx.addIssue({ code: 'custom', path: at('name'), message: `duplicate rule name "${r.name}"` });
+    rules.add(r.name);
+    for (const w of r.webhooks ?? []) {
+      if (!hooks.has(w))
+        ctx.addIssue({
+          code: 'custom',
+          path: at('webhooks'),
+          message: `rule "${r.name}" sends to webhook "${w}", which alerts.webhooks does not define (defined: ${[...hooks].join(', ') || 'none'})`,
+        });
+    }
+    if (r.webhooks === undefined && hooks.size === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: at('webhooks'),
+        message: `rule "${r.name}" has nowhere to send to: add a webhook under alerts.webhooks`,
+      });
+    const scope = r.cluster === undefined ? clusters : clusters.filter((c) => c.name === r.cluster);
+    if (r.cluster !== undefined && scope.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: at('cluster'),
+        message: `rule "${r.name}" names cluster "${r.cluster}", which is not in clusters (${clusters.map((c) => c.name).join(', ')})`,
+      });
+    else
+      for (const n of r.nodes ?? []) {
+        if (!scope.some((c) => c.nodes.some((cn) => cn.name === n)))
+          ctx.addIssue({
+            code: 'custom',
+            path: at('nodes'),
+            message: `rule "${r.name}" names node "${n}", which no ${r.cluster ? `node of cluster "${r.cluster}"` : 'cluster'} has`,
+          });
+      }
+  });
+}
 
 export const walboardConfigSchema = z
   .strictObject({
@@ -261,6 +442,8 @@ export const walboardConfigSchema = z
     log: serverLogConfigSchema.optional(),
     dataDir: z.string().min(1).default('./.walboard'),
     clusters: z.array(clusterSchema).min(1, 'at least one cluster is needed'),
+    /** Alert rules and the webhooks they go to (see README, "Alerts"). */
+    alerts: alertsConfigSchema.optional(),
   })
   .superRefine((c, ctx) => {
     if (c.auth.labAutoLogin && !isLoopbackListen(c.listen)) {
@@ -281,6 +464,7 @@ export const walboardConfigSchema = z
       }
       seen.add(cl.name);
     });
+    if (c.alerts) checkAlertReferences(c.alerts, c.clusters, ctx);
   });
 export type WalboardConfig = z.infer<typeof walboardConfigSchema>;
 

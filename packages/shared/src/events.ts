@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Alert } from './alerts.ts';
 import { nameSchema } from './config.ts';
 import type { LabProgress } from './guide.ts';
 import type { Operation } from './operations.ts';
@@ -50,6 +51,8 @@ export interface ServerToClientEvents {
   'operation:event': (operation: Operation) => void;
   /** The guided lab's progress of the cluster, whole, each time a step's run or check changes. */
   'lab:progress': (progress: LabProgress) => void;
+  /** An alert fired or resolved (the whole alert, shaped by alertSchema), to its cluster's room. */
+  'alert:event': (alert: Alert) => void;
   /** The session ended (logout, expiry, user removed): the page goes back to the login form. */
   'session:ended': (event: { reason: string }) => void;
 }

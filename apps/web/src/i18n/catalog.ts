@@ -1,5 +1,7 @@
 import apiDocsEn from '../features/api-docs/messages.en.json';
 import apiDocsEs from '../features/api-docs/messages.es.json';
+import alertsEn from '../features/alerts/messages.en.json';
+import alertsEs from '../features/alerts/messages.es.json';
 import archiveEn from '../features/archive/messages.en.json';
 import archiveEs from '../features/archive/messages.es.json';
 import auditEn from '../features/audit/messages.en.json';
@@ -52,6 +54,7 @@ const en = {
   ...journeyEn,
   ...labResetEn,
   ...apiDocsEn,
+  ...alertsEn,
 };
 const es = {
   ...coreEs,
@@ -71,6 +74,7 @@ const es = {
   ...journeyEs,
   ...labResetEs,
   ...apiDocsEs,
+  ...alertsEs,
 };
 
 /** The files each catalog is made of, untyped, so tests can find extra or clashing keys. */
@@ -93,6 +97,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     journeyEn,
     labResetEn,
     apiDocsEn,
+    alertsEn,
   ],
   es: [
     coreEs,
@@ -112,6 +117,7 @@ export const catalogParts: Readonly<Record<'en' | 'es', readonly Readonly<Record
     journeyEs,
     labResetEs,
     apiDocsEs,
+    alertsEs,
   ],
 };
 

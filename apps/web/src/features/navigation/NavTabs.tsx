@@ -8,6 +8,7 @@ const labels: Record<Route, MessageKey> = {
   overview: 'nav.overview',
   lab: 'nav.lab',
   operations: 'nav.operations',
+  alerts: 'nav.alerts',
   users: 'nav.users',
   audit: 'nav.audit',
   api: 'nav.api',

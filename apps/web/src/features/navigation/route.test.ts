@@ -13,6 +13,7 @@ describe('routeFromHash', () => {
     expect(routeFromHash('#/constructor')).toBe('overview');
     expect(routeFromHash('#/lab')).toBe('lab');
     expect(routeFromHash('#/api')).toBe('api');
+    expect(routeFromHash('#/alerts')).toBe('alerts');
   });
 
   it('opens on the given home (the Lab view on the embedded lab) when no section is named', () => {
@@ -23,7 +24,7 @@ describe('routeFromHash', () => {
   });
 
   it('round-trips through hashFor', () => {
-    for (const r of ['overview', 'lab', 'operations', 'users', 'audit', 'api'] as const) {
+    for (const r of ['overview', 'lab', 'operations', 'alerts', 'users', 'audit', 'api'] as const) {
       expect(routeFromHash(hashFor(r), 'lab')).toBe(r);
       expect(routeFromHash(hashFor(r))).toBe(r);
     }
@@ -32,9 +33,9 @@ describe('routeFromHash', () => {
 
 describe('routes by role', () => {
   it('shows the operations history to everyone, Users and Audit to admins only', () => {
-    expect(routesFor('admin')).toEqual(['overview', 'lab', 'operations', 'users', 'audit', 'api']);
-    expect(routesFor('operator')).toEqual(['overview', 'lab', 'operations', 'api']);
-    expect(routesFor('viewer')).toEqual(['overview', 'lab', 'operations', 'api']);
+    expect(routesFor('admin')).toEqual(['overview', 'lab', 'operations', 'alerts', 'users', 'audit', 'api']);
+    expect(routesFor('operator')).toEqual(['overview', 'lab', 'operations', 'alerts', 'api']);
+    expect(routesFor('viewer')).toEqual(['overview', 'lab', 'operations', 'alerts', 'api']);
     expect(visibleRoute('operations', 'viewer')).toBe('operations');
   });
 

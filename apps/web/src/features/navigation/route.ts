@@ -1,13 +1,13 @@
 import { roleAtLeast, type UserRole } from '@walboard/shared/auth';
 
 /** The page's sections. Users and Audit are for admins, the others for every role. */
-export const routes = ['overview', 'lab', 'operations', 'users', 'audit', 'api'] as const;
+export const routes = ['overview', 'lab', 'operations', 'alerts', 'users', 'audit', 'api'] as const;
 export type Route = (typeof routes)[number];
 
 const adminOnly: ReadonlySet<Route> = new Set(['users', 'audit']);
 
 /**
- * `#/lab`, `#/operations`, `#/users`, `#/audit`, `#/api`, `#/overview` → that section; no section named →
+ * `#/lab`, `#/operations`, `#/alerts`, `#/users`, `#/audit`, `#/api`, `#/overview` → that section; no section named →
  * `home` (the overview; the Lab view on the embedded lab); anything unknown → the overview.
  */
 export function routeFromHash(hash: string, home: Route = 'overview'): Route {
