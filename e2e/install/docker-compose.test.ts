@@ -21,6 +21,7 @@ import {
   type DockerEngine,
   dockerChecked,
   dockerUnavailable,
+  ipForward,
   mountsUnder,
   removeEngineDir,
   startDockerd,
@@ -78,6 +79,7 @@ describe.skipIf(why !== null)(`docker-compose.yml lab${why ? ` (skipped: ${why})
     );
   };
   let tornDown = false;
+  let forwardBefore: string | null = null;
   const baseImages: string[] = [];
 
   async function teardown(): Promise<void> {
@@ -100,6 +102,10 @@ describe.skipIf(why !== null)(`docker-compose.yml lab${why ? ` (skipped: ${why})
     await teardown().catch((err: Error) => console.error(`[docker-compose test] teardown: ${err.message}`));
     await engine?.stop();
     if (dir) await removeEngineDir(dir);
+    // dockerd runs with --ip-forward=false; should a version ignore it, routing is put back.
+    if (forwardBefore !== null && (await ipForward()) !== forwardBefore) {
+      await writeFile('/proc/sys/net/ipv4/ip_forward', forwardBefore);
+    }
   }, 300_000);
 
   it('builds the images, brings up pg1, pg2 and walboard, signs in, pins both host keys, sees both nodes live, tears everything down', async () => {
@@ -111,6 +117,7 @@ describe.skipIf(why !== null)(`docker-compose.yml lab${why ? ` (skipped: ${why})
     const timings: Record<string, number> = {};
     dir = await mkdtemp(join(tmpdir(), 'wb-docker-'));
 
+    forwardBefore = await ipForward();
     let t = Date.now();
     engine = await startDockerd(join(dir, 'engine'));
     timings.dockerdMs = Date.now() - t;
@@ -237,6 +244,7 @@ describe.skipIf(why !== null)(`docker-compose.yml lab${why ? ` (skipped: ${why})
     await removeEngineDir(dir);
     expect(await mountsUnder(dir)).toEqual([]);
     expect(existsSync(dir)).toBe(false);
+    expect(await ipForward(), 'net.ipv4.ip_forward changed by dockerd').toBe(forwardBefore);
     timings.teardownMs = Date.now() - t;
     dir = '';
 

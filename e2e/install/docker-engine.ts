@@ -1,7 +1,10 @@
 // A Docker engine of the test's own: dockerd started by hand (nothing starts it on this machine)
-// with its data, sockets and pid file under one temp dir, stopped by its pid. `--iptables=false`
-// and `--bridge=none`: it leaves the firewall of the network-namespace test hosts alone and makes
-// no docker0; the compose networks it makes are removed by `docker-compose down`.
+// with its data, sockets and pid file under one temp dir, stopped by its pid. `--iptables=false`,
+// `--ip-forward=false` and `--bridge=none`: it leaves the firewall and the routing of the
+// network-namespace test hosts alone (by default dockerd turns net.ipv4.ip_forward on, which
+// would let test runs reach each other through the machine) and makes no docker0; the compose
+// networks it makes are removed by `docker-compose down`. Containers on one compose network talk
+// over its bridge, and published ports go through docker-proxy: neither needs forwarding.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -67,7 +70,7 @@ export async function startDockerd(dir: string): Promise<DockerEngine> {
   const child = spawn(
     'dockerd',
     [
-      ...['--iptables=false', '--ip6tables=false', '--bridge=none'],
+      ...['--iptables=false', '--ip6tables=false', '--ip-forward=false', '--bridge=none'],
       ...['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec')],
       ...['--pidfile', join(dir, 'dockerd.pid'), '--host', `unix://${socket}`],
     ],
@@ -113,6 +116,10 @@ export async function startDockerd(dir: string): Promise<DockerEngine> {
   }
   return engine;
 }
+
+/** net.ipv4.ip_forward as it is now ("0" or "1"). */
+export const ipForward = async (): Promise<string> =>
+  (await readFile('/proc/sys/net/ipv4/ip_forward', 'utf8')).trim();
 
 /** Mounts dockerd left under dir (overlay layers, netns files), deepest first. */
 export async function mountsUnder(dir: string): Promise<string[]> {
