@@ -155,6 +155,15 @@ describe.skipIf(why !== null)(`docker-compose.yml lab${why ? ` (skipped: ${why})
     });
     timings.walboardUpMs = Date.now() - t;
 
+    // The page itself (the built page from the mounted repository) and its script.
+    const page = await fetch(`${base}/`);
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    expect(html).toContain('<title>walboard</title>');
+    const script = /<script[^>]+src="([^"]+)"/.exec(html)?.[1];
+    expect(script, 'a script tag in the page').toBeDefined();
+    expect((await fetch(new URL(script ?? '', base))).status).toBe(200);
+
     // Sign in as the admin whose password came from the admin_password secret.
     const login = await fetch(`${base}/api/session`, {
       method: 'POST',
