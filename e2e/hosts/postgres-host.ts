@@ -1,10 +1,11 @@
 // PostgreSQL on a test host: initdb, start, stop, crash, and queries from the controller.
 // Everything runs as the postgres OS user inside the host's namespaces (see host-init.ts).
-import { appendFile, chown, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { QueryResultRow } from 'pg';
 import pg from 'pg';
 import { getPostgresUser, runInHost } from './host-init.ts';
+import { nodeSetupShArgs } from './node-setup.ts';
 import {
   childRefs,
   describeFailure,
@@ -18,9 +19,6 @@ import {
   waitGone,
 } from './proc.ts';
 import type { HostInfo, PgInfo } from './state.ts';
-
-/** Inside every host /run/postgresql is a bind mount of the host's own socket dir. */
-const SOCKET_DIR_IN_HOST = '/var/run/postgresql';
 
 export interface InitClusterArgs {
   host: string;
@@ -38,40 +36,33 @@ export async function initCluster(a: InitClusterArgs): Promise<void> {
   const pwFile = join(a.hostDir, 'pgpass.initdb');
   await writeFile(pwFile, `${a.pg.password}\n`, { mode: 0o600 });
   await chown(pwFile, user.uid, user.gid);
-  const args = [
-    join(a.pg.binDir, 'initdb'),
-    ...['-D', a.pg.dataDir, '-U', 'postgres', `--pwfile=${pwFile}`],
-    ...['--auth-local=peer', `--auth-host=${a.pg.authMethod}`, '-E', 'UTF8', '--locale=C'],
-    // Skipping fsync of the new cluster: a test host never survives an OS crash anyway.
-    '--no-sync',
+  const initdb = [
+    'sh',
+    ...nodeSetupShArgs('initdb', [
+      ...[a.pg.binDir, a.pg.dataDir, pwFile, a.pg.authMethod],
+      // Skipping fsync of the new cluster: a test host never survives an OS crash anyway.
+      'no-sync',
+    ]),
   ];
-  const r = await runInHost(a.init, args, { asUser: 'postgres', timeoutMs: 120_000 });
+  const r = await runInHost(a.init, initdb, { asUser: 'postgres', timeoutMs: 120_000 });
   await rm(pwFile, { force: true });
   if (r.code !== 0) {
     throw harnessError(a.host, `initdb (PostgreSQL ${a.pg.version})`, describeFailure('initdb', r));
   }
-  // Only settings that are the same on every host of the run go into the data dir: a base
-  // backup copies postgresql.conf and pg_hba.conf to the standby, which must still work there.
-  // The socket dir path is the same on every host thanks to the bind mount.
+  // listen_addresses, port, socket dir (the same path on every host thanks to the bind mount)
+  // and pg_hba lines for the run's subnet: the same lines the Docker lab's nodes get.
   const conf = [
-    '',
-    '# walboard e2e/hosts (same on every host of the run; replication is left to the tests)',
-    "listen_addresses = '*'",
-    'port = 5432',
-    `unix_socket_directories = '${SOCKET_DIR_IN_HOST}'`,
-    '',
-  ].join('\n');
-  await appendFile(join(a.pg.dataDir, 'postgresql.conf'), conf);
-  const hba = [
-    '',
-    a.bare
-      ? '# walboard e2e/hosts: every host of the run, for normal connections (the test reaches each host)'
-      : '# walboard e2e/hosts: every host of the run, for normal and replication connections',
-    `host all all ${a.subnet} ${a.pg.authMethod}`,
-    ...(a.bare ? [] : [`host replication all ${a.subnet} ${a.pg.authMethod}`]),
-    '',
-  ].join('\n');
-  await appendFile(join(a.pg.dataDir, 'pg_hba.conf'), hba);
+    'sh',
+    ...nodeSetupShArgs('pg-conf', [a.pg.dataDir, a.subnet, a.pg.authMethod, a.bare ? 'bare' : 'replication']),
+  ];
+  const c = await runInHost(a.init, conf, { asUser: 'postgres', timeoutMs: 30_000 });
+  if (c.code !== 0) {
+    throw harnessError(
+      a.host,
+      'writing postgresql.conf and pg_hba.conf',
+      describeFailure('node-setup.sh pg-conf', c),
+    );
+  }
 }
 
 /** The running postmaster (root-namespace pid), or null if none runs for this data dir. */

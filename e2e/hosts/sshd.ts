@@ -5,6 +5,7 @@ import { chmod, chown, copyFile, mkdir, readFile, writeFile } from 'node:fs/prom
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { getPostgresUser } from './host-init.ts';
+import { nodeSetupShArgs } from './node-setup.ts';
 import { harnessError, runChecked, sleep } from './proc.ts';
 
 export interface KeyPair {
@@ -57,33 +58,13 @@ export const sshdPidPath = (sshDir: string): string => join(sshDir, 'sshd.pid');
 export const sshdLogPath = (sshDir: string): string => join(sshDir, 'sshd.log');
 export const hostKeyPath = (sshDir: string): string => join(sshDir, 'ssh_host_ed25519_key');
 
+/** The sshd_config the Docker lab's nodes get too (docker/node-setup.sh), for this host's IP. */
 export async function writeSshdConfig(p: SshdPaths): Promise<void> {
-  const lines = [
-    '# Written by walboard e2e/hosts. One sshd per test host.',
-    `ListenAddress ${p.ip}:22`,
-    `HostKey ${hostKeyPath(p.sshDir)}`,
-    `PidFile ${sshdPidPath(p.sshDir)}`,
-    // Debian's postgres account is locked ("!" in shadow): with UsePAM no sshd refuses even
-    // key logins to it. PAM account checks pass with password/kbd-interactive auth off.
-    'UsePAM yes',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'PubkeyAuthentication yes',
-    `AuthorizedKeysFile ${p.authorizedKeys}`,
-    'StrictModes yes',
-    'AllowUsers postgres',
-    'PermitRootLogin no',
-    'PrintMotd no',
-    'UseDNS no',
-    // Tests open several connections at once (archive_command, walboard, the test itself):
-    // the default 10:30:100 starts dropping unauthenticated connections at random beyond 10.
-    'MaxStartups 100:30:200',
-    'MaxSessions 50',
-    // scp in OpenSSH 9 speaks sftp by default.
-    'Subsystem sftp internal-sftp',
-    '',
-  ];
-  await writeFile(sshdConfigPath(p.sshDir), lines.join('\n'), { mode: 0o600 });
+  const file = sshdConfigPath(p.sshDir);
+  const args = nodeSetupShArgs('sshd-config', [
+    ...[file, `${p.ip}:22`, hostKeyPath(p.sshDir), sshdPidPath(p.sshDir), p.authorizedKeys],
+  ]);
+  await runChecked(p.host, 'writing its sshd_config (docker/node-setup.sh)', 'sh', args);
 }
 
 /** The postgres user's home on one host: its .ssh with the run's key pair and client config. */
