@@ -24,6 +24,6 @@ LAB_PGPASSWORD=$(read_secret pg_password)
 WALBOARD_ADMIN_PASSWORD=$(read_secret admin_password)
 export LAB_PGPASSWORD WALBOARD_ADMIN_PASSWORD
 
-cd /app/apps/server
+# JSON log lines (no terminal): `docker compose logs walboard` reads them, as a collector would.
 exec setpriv --reuid=node --regid=node --init-groups env HOME=/home/node \
-  node --import tsx src/main.ts --config /app/docker/walboard.yaml "$@"
+  walboard --config /etc/walboard/walboard.yaml "$@"

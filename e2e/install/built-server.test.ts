@@ -14,6 +14,7 @@ const VERSION_COMMAND = 'walboard --version';
 const HELP_COMMAND = 'walboard --help';
 const RUN_COMMAND = 'walboard --config /etc/walboard/walboard.yaml';
 const RUN_ENV_COMMAND = 'WALBOARD_CONFIG=/etc/walboard/walboard.yaml walboard';
+const LOG_COMMAND = 'walboard --config walboard.yaml --log-level debug --log-format json';
 
 describe('README: install on a server (built, deployed, run by node alone)', () => {
   const top = join(tmpdir(), `walboard-install-${process.pid}`);
@@ -107,7 +108,8 @@ describe('README: install on a server (built, deployed, run by node alone)', () 
     expect(r.stderr).toContain('walboard --help');
   });
 
-  async function serveOnce(command: string): Promise<void> {
+  /** Starts the built server with `command` (from `cwd`), checks it serves the page and signs in; returns its output. */
+  async function serveOnce(command: string, cwd = '/'): Promise<string> {
     const port = await freePort();
     const runAs = process.getuid?.() === 0 ? '\n        runAs: postgres' : '';
     const state = join(top, `state-${port}`);
@@ -124,8 +126,8 @@ clusters:
 `,
     );
     const started = performance.now();
-    // From another folder: the path given is absolute, nothing depends on where it was started.
-    running = startCommand(moved(command), '/', env({ WALBOARD_ADMIN_PASSWORD: 'install-test-password' }));
+    // From another folder unless told: an absolute path does not depend on where it was started.
+    running = startCommand(moved(command), cwd, env({ WALBOARD_ADMIN_PASSWORD: 'install-test-password' }));
     const current = running;
     await waitFor200(
       `http://127.0.0.1:${port}/api/health`,
@@ -159,6 +161,7 @@ clusters:
     expect((await current.stop()).forced).toBe(false);
     expect(current.output()).toContain('SIGINT: closing connections');
     running = undefined;
+    return current.output();
   }
 
   it(RUN_COMMAND, async () => {
@@ -166,6 +169,22 @@ clusters:
   });
 
   it(RUN_ENV_COMMAND, async () => {
-    await serveOnce(RUN_ENV_COMMAND);
+    const out = await serveOnce(RUN_ENV_COMMAND);
+    // Off a terminal the log is JSON lines by default; at info level no line per HTTP request.
+    expect(out).toMatch(/^\{"level":30,.*"msg":"walboard listening on http:/m);
+    expect(out).not.toContain('"event":"http.request"');
+  });
+
+  it(`${LOG_COMMAND} (in /etc/walboard): JSON lines, HTTP requests at debug level`, async () => {
+    const out = await serveOnce(LOG_COMMAND, etc);
+    const records = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { level: number; event?: string; url?: string; method?: string });
+    expect(records.length).toBeGreaterThan(0);
+    const requests = records.filter((r) => r.event === 'http.request');
+    expect(requests.some((r) => r.level === 20 && r.method === 'POST' && r.url === '/api/session')).toBe(
+      true,
+    );
   });
 });

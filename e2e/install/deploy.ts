@@ -6,7 +6,8 @@ export const BUILD_COMMANDS = ['pnpm install --frozen-lockfile', 'pnpm build'] a
 /** The README's deploy command; its target folder is the one thing a test changes. */
 export const DEPLOY_COMMAND = 'pnpm --filter @walboard/server deploy --legacy --prod /opt/walboard';
 
-function mustRun(command: string): void {
+/** Runs a README command as written at the top of the checkout; throws with its output on failure. */
+export function mustRun(command: string): void {
   const r = runToEnd(command, repoRoot, readerEnv());
   if (r.code !== 0) throw new Error(`\`${command}\` failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
 }

@@ -15,7 +15,7 @@ import { sessionInfoSchema } from '@walboard/shared/auth';
 import { clusterSnapshotSchema } from '@walboard/shared/status';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sleep } from '../hosts/proc.ts';
-import { WEB_DIST } from '../support/walboard.ts';
+import { BUILD_COMMANDS, mustRun } from './deploy.ts';
 import {
   buildBaseImages,
   type DockerEngine,
@@ -29,7 +29,21 @@ import {
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const COMPOSE_FILE = join(REPO, 'docker-compose.yml');
-const NODE_HOST_KEY = '/var/lib/postgresql/sshd/ssh_host_ed25519_key.pub';
+const SERVER_BUNDLE = join(REPO, 'docker/walboard-server');
+// The README's commands ("Docker lab"), run as written; compose() adds only the test's own -f/-p.
+const DEPLOY_FOR_IMAGE = 'pnpm --filter @walboard/server deploy --legacy --prod docker/walboard-server';
+const UP_COMMAND = 'docker-compose up -d --build';
+const HOST_KEY_COMMAND =
+  'docker-compose exec pg1 ssh-keygen -lf /var/lib/postgresql/sshd/ssh_host_ed25519_key.pub';
+
+/** A README `docker-compose …` line as compose() arguments; `exec` gets -T (no terminal here). */
+function composeArgs(command: string, node?: string): string[] {
+  const [program, sub, ...rest] = command.split(' ');
+  if (program !== 'docker-compose' || !sub) throw new Error(`not a docker-compose command: ${command}`);
+  if (sub !== 'exec') return [sub, ...rest];
+  const [, ...inside] = rest;
+  return [sub, '-T', node ?? rest[0] ?? '', ...inside];
+}
 const why = dockerUnavailable();
 
 async function freePort(): Promise<number> {
@@ -109,16 +123,19 @@ describe.skipIf(why !== null)(`docker-compose.yml lab${why ? ` (skipped: ${why})
   }, 300_000);
 
   it('builds the images, brings up pg1, pg2 and walboard, signs in, pins both host keys, sees both nodes live, tears everything down', async () => {
-    expect(
-      existsSync(join(WEB_DIST, 'index.html')),
-      'build the page first: pnpm --filter @walboard/web run build',
-    ).toBe(true);
     const started = Date.now();
     const timings: Record<string, number> = {};
+    // The walboard image copies the built server, deployed as docker/README.md says.
+    let t = Date.now();
+    for (const c of [...BUILD_COMMANDS, DEPLOY_FOR_IMAGE]) mustRun(c);
+    expect(existsSync(join(SERVER_BUNDLE, 'dist/web/index.html')), 'the deployed server holds the page').toBe(
+      true,
+    );
+    timings.deployMs = Date.now() - t;
     dir = await mkdtemp(join(tmpdir(), 'wb-docker-'));
 
     forwardBefore = await ipForward();
-    let t = Date.now();
+    t = Date.now();
     engine = await startDockerd(join(dir, 'engine'));
     timings.dockerdMs = Date.now() - t;
     const info = await dockerChecked(engine, 'docker info', 'docker', [
@@ -139,7 +156,7 @@ describe.skipIf(why !== null)(`docker-compose.yml lab${why ? ` (skipped: ${why})
     composeEnv = { WALBOARD_PORT: String(port), WALBOARD_SECRETS_DIR: secrets };
 
     t = Date.now();
-    await compose(['up', '-d', '--build'], 300_000);
+    await compose(composeArgs(UP_COMMAND), 300_000);
     timings.composeUpMs = Date.now() - t;
 
     t = Date.now();
@@ -189,7 +206,7 @@ describe.skipIf(why !== null)(`docker-compose.yml lab${why ? ` (skipped: ${why})
       return keys.length === 2 && keys.every(([, k]) => k) ? new Map(keys) : undefined;
     });
     for (const node of ['pg1', 'pg2']) {
-      const r = await compose(['exec', '-T', node, 'ssh-keygen', '-lf', NODE_HOST_KEY]);
+      const r = await compose(composeArgs(HOST_KEY_COMMAND, node));
       const inContainer = r.stdout.trim().split(/\s+/)[1];
       expect(offered.get(node), `${node}: the key walboard sees is the container's own`).toBe(inContainer);
       const pin = await fetch(`${base}/api/clusters/lab/nodes/${node}/host-key`, {

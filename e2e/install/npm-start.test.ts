@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type LongRunning, repoRoot, startCommand, waitFor200 } from './run-command.ts';
 
 const NPM_START_WITH_OPTIONS = 'npm start -- --dir /path/to/lab --listen 127.0.0.1:9090';
+const NPM_START_DEBUG = 'npm start -- --log-level debug';
 
 describe('README: npm start (the embedded two-server lab)', () => {
   const base = mkdtempSync('/var/tmp/walboard-npm-start-');
@@ -47,7 +48,38 @@ describe('README: npm start (the embedded two-server lab)', () => {
     expect(link, current.output()).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?token=\\S+#/lab$`));
     const page = await fetch(link ?? '');
     expect(page.status).toBe(200);
+    // At the default level a student's terminal gets no line per HTTP request.
+    expect(current.output()).not.toMatch(/http\.request|GET \/api\/health/);
     // Ctrl-C: the controller stops its two servers, then every process of the command ends.
+    expect((await current.stop(30_000)).forced).toBe(false);
+    run = undefined;
+  });
+
+  it(`${NPM_START_DEBUG} (the same lab folder and a free port): HTTP requests logged too`, async () => {
+    const port = await freePort();
+    const command = `${NPM_START_DEBUG} --dir ${join(base, 'lab')} --listen 127.0.0.1:${port}`;
+    const started = performance.now();
+    run = startCommand(command, repoRoot);
+    const current = run;
+    await waitFor200(
+      `http://127.0.0.1:${port}/api/health`,
+      started,
+      150_000,
+      () => current.child.exitCode === null,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; output:\n${current.output()}`);
+    });
+    await fetch(`http://127.0.0.1:${port}/api/health`);
+    const deadline = Date.now() + 5_000;
+    while (!current.output().includes('/api/health') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const line = current
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"event":"http.request"') && l.includes('"url":"/api/health"'));
+    expect(line, current.output()).toBeDefined();
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 20, method: 'GET', status: 200 });
     expect((await current.stop(30_000)).forced).toBe(false);
     run = undefined;
   });

@@ -19,6 +19,10 @@ const INSTALL = 'e2e/install/built-server.test.ts';
 const MACHINE =
   'changes the machine itself (a system user, /etc, systemd units) and systemd is not PID 1 on the test machine; the unit it installs is checked with systemd-analyze (e2e/install/systemd-unit.test.ts)';
 
+const DOCKER = 'e2e/install/docker-compose.test.ts';
+const COMPOSE_V2 =
+  "Docker's compose v2 plugin is not packaged in Debian 12 and no other source is reachable here; e2e/install/docker-compose.test.ts runs the same docker-compose.yml with docker-compose 1.29 (the line before it)";
+
 const BENCH =
   'the measurements themselves: about 20 minutes on test hosts, figures stated in the README with when they were taken; a test would only repeat them';
 
@@ -82,6 +86,23 @@ const HOW: Record<string, How> = {
     changed: 'the pictures go to a temporary folder, not over the committed ones',
   },
   'pnpm dev': { file: 'e2e/install/pnpm-dev.test.ts' },
+  'pnpm --filter @walboard/web run build': { file: 'e2e/install/readme-small-commands.test.ts' },
+  'node scripts/first-load-size.mjs': { file: 'e2e/install/readme-small-commands.test.ts' },
+  'walboard --config walboard.yaml --log-level debug --log-format json': {
+    file: 'e2e/install/built-server.test.ts',
+    changed: 'walboard.yaml is the test’s own (a node that is down, on a free port)',
+  },
+  'npm start -- --log-level debug': {
+    file: 'e2e/install/npm-start.test.ts',
+    changed: 'with --dir and --listen as the other `npm start` lines',
+  },
+  'pnpm --filter @walboard/server deploy --legacy --prod docker/walboard-server': { file: DOCKER },
+  'docker-compose up -d --build': { file: DOCKER, changed: 'with -f and -p: a project name of its own' },
+  'docker compose up -d --build': { notRun: COMPOSE_V2 },
+  'docker-compose exec pg1 ssh-keygen -lf /var/lib/postgresql/sshd/ssh_host_ed25519_key.pub': {
+    file: DOCKER,
+    changed: 'with -f and -p, `exec -T` (no terminal), for pg1 and pg2',
+  },
   'pnpm bench': { notRun: BENCH },
   'pnpm bench -- --only clone,promote,setup': { notRun: BENCH },
   'pnpm bench -- --only cold-start --cold-samples 9': { notRun: BENCH },

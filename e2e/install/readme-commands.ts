@@ -18,6 +18,8 @@ const PROGRAMS = [
   'ln',
   'chmod',
   'ssh-keygen',
+  'docker',
+  'docker-compose',
   '/opt/walboard/bin/walboard.js',
 ];
 

@@ -9,6 +9,8 @@ import { readerEnv, repoRoot, runToEnd, startCommand, waitFor200 } from './run-c
 const SSH_KEYGEN = 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub';
 const CHMOD_DATA_DIR = 'chmod 700 <dataDir>';
 const LINT = 'pnpm lint';
+const WEB_BUILD = 'pnpm --filter @walboard/web run build';
+const FIRST_LOAD = 'node scripts/first-load-size.mjs';
 
 describe('README: one-line commands', () => {
   const dir = join(repoRoot, '.e2e-artifacts', `readme-small-${process.pid}`);
@@ -57,6 +59,26 @@ clusters:
       expect((await run.stop()).forced).toBe(false);
     }
   });
+
+  it(`${WEB_BUILD}, then ${FIRST_LOAD}: the first screen loads a fraction of the page's JavaScript`, () => {
+    const build = runToEnd(WEB_BUILD, repoRoot, readerEnv(), 300_000);
+    expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
+    const r = runToEnd(FIRST_LOAD, repoRoot, readerEnv());
+    expect(r.code, r.stderr).toBe(0);
+    const first = /^first load: [\d.]+ kB \(([\d.]+) kB gzip\) in (\d+) file/m.exec(r.stdout);
+    const later = /^loaded when needed: [\d.]+ kB \(([\d.]+) kB gzip\) in (\d+) file/m.exec(r.stdout);
+    expect(first, r.stdout).not.toBeNull();
+    expect(later, r.stdout).not.toBeNull();
+    // Before the split the whole page was one chunk of 177–209 kB gzip; charts, topology, the
+    // operation dialogs and every view but the overview now load when first shown.
+    expect(Number(first?.[1])).toBeLessThan(177);
+    expect(Number(later?.[2])).toBeGreaterThanOrEqual(10);
+    for (const lazy of ['LagCharts', 'Topology', 'OperationDialog', 'LabPage', 'AlertsPage']) {
+      expect(r.stdout, `${lazy} is a chunk of its own, loaded when needed`).toMatch(
+        new RegExp(`loaded when needed[\\s\\S]*assets/${lazy}`, 'i'),
+      );
+    }
+  }, 300_000);
 
   it(LINT, () => {
     const r = runToEnd(LINT, repoRoot, readerEnv(), 300_000);
