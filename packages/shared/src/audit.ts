@@ -1,3 +1,5 @@
+// Before any schema below is built: zod probes `new Function` when a schema is made (CSP).
+import './zod-jitless.ts';
 import { z } from 'zod';
 
 /** ok: done · refused: walboard said no (validation, role, lock, safety) · failed: tried and it broke. */

@@ -1,3 +1,5 @@
+// Before any schema below is built: zod probes `new Function` when a schema is made (CSP).
+import './zod-jitless.ts';
 import { z } from 'zod';
 
 /** Names that end up in file paths, log lines and remote commands: a strict allowlist. */

@@ -1,3 +1,5 @@
+// Before any schema below is built: zod probes `new Function` when a schema is made (CSP).
+import './zod-jitless.ts';
 import { z } from 'zod';
 
 /** An LSN as PostgreSQL prints it ("16/B374D848"). Kept as text: exact, never a float. */
