@@ -4,7 +4,7 @@
 // with the one inside the container, pin it, and see both nodes live. Everything it made is torn
 // down (containers, networks, volumes, images, the engine and its data-root), also on failure.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -127,6 +127,8 @@ describe.skipIf(why !== null)(`docker-compose.yml lab${why ? ` (skipped: ${why})
     const timings: Record<string, number> = {};
     // The walboard image copies the built server, deployed as docker/README.md says.
     let t = Date.now();
+    // pnpm deploy refuses a folder that is not empty: a copy from an earlier run goes first.
+    rmSync(SERVER_BUNDLE, { recursive: true, force: true });
     for (const c of [...BUILD_COMMANDS, DEPLOY_FOR_IMAGE]) mustRun(c);
     expect(existsSync(join(SERVER_BUNDLE, 'dist/web/index.html')), 'the deployed server holds the page').toBe(
       true,

@@ -20,8 +20,6 @@ const MACHINE =
   'changes the machine itself (a system user, /etc, systemd units) and systemd is not PID 1 on the test machine; the unit it installs is checked with systemd-analyze (e2e/install/systemd-unit.test.ts)';
 
 const DOCKER = 'e2e/install/docker-compose.test.ts';
-const COMPOSE_V2 =
-  "Docker's compose v2 plugin is not packaged in Debian 12 and no other source is reachable here; e2e/install/docker-compose.test.ts runs the same docker-compose.yml with docker-compose 1.29 (the line before it)";
 
 const BENCH =
   'the measurements themselves: about 20 minutes on test hosts, figures stated in the README with when they were taken; a test would only repeat them';
@@ -98,7 +96,10 @@ const HOW: Record<string, How> = {
   },
   'pnpm --filter @walboard/server deploy --legacy --prod docker/walboard-server': { file: DOCKER },
   'docker-compose up -d --build': { file: DOCKER, changed: 'with -f and -p: a project name of its own' },
-  'docker compose up -d --build': { notRun: COMPOSE_V2 },
+  'docker compose up -d --build': {
+    notRun:
+      "Docker's compose v2 plugin is not packaged in Debian 12; e2e/install/docker-compose.test.ts runs the same file with docker-compose 1.29 (the line before it)",
+  },
   'docker-compose exec pg1 ssh-keygen -lf /var/lib/postgresql/sshd/ssh_host_ed25519_key.pub': {
     file: DOCKER,
     changed: 'with -f and -p, `exec -T` (no terminal), for pg1 and pg2',
