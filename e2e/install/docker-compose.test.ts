@@ -164,7 +164,8 @@ describe.skipIf(why !== null)(`docker-compose.yml lab${why ? ` (skipped: ${why})
     t = Date.now();
     const base = `http://127.0.0.1:${port}`;
     await until('walboard /api/health answering 200 through the published port', 120_000, async () => {
-      const r = await fetch(`${base}/api/health`);
+      // A bounded wait: docker-proxy may accept before walboard listens and then never answer.
+      const r = await fetch(`${base}/api/health`, { signal: AbortSignal.timeout(5000) });
       return r.ok ? true : undefined;
     }).catch(async (err: Error) => {
       const logs = await compose(['logs', '--tail', '30', 'walboard']).catch((e: Error) => ({
@@ -196,7 +197,7 @@ describe.skipIf(why !== null)(`docker-compose.yml lab${why ? ` (skipped: ${why})
       .map((c) => c.split(';')[0])
       .join('; ');
     const get = async (path: string) => {
-      const r = await fetch(`${base}${path}`, { headers: { cookie } });
+      const r = await fetch(`${base}${path}`, { headers: { cookie }, signal: AbortSignal.timeout(10_000) });
       if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${await r.text()}`);
       return r.json() as Promise<unknown>;
     };
