@@ -254,7 +254,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
     bus,
     audit,
     publish: (alert) => app.io.to(`cluster:${alert.cluster}`).emit('alert:event', alert),
-    log: (level, message) => app.log[level](message),
+    events,
   });
   app.decorate('alerts', alerts);
   alerts.start();

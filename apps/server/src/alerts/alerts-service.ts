@@ -2,6 +2,7 @@ import type { Alert, AlertList, AlertWebhookBody } from '@walboard/shared/alerts
 import type { AlertRuleConfig, AlertsConfig } from '@walboard/shared/config';
 import type { Operation } from '@walboard/shared/operations';
 import type { AuditLog } from '../audit/audit-log.ts';
+import type { EventLog } from '../logging/event-log.ts';
 import type { MonitorBus } from '../monitor/monitor-bus.ts';
 import { AlertEngine } from './alert-engine.ts';
 import { type DeliveryOutcome, WebhookSender, type WebhookTarget } from './webhook-sender.ts';
@@ -13,8 +14,8 @@ export interface AlertsServiceDeps {
   audit: AuditLog;
   /** To the page: each alert as it fires or resolves (the hub sends it to the cluster's room). */
   publish: (alert: Alert) => void;
-  /** One short line for the server log: names only, never a URL or token. */
-  log: (level: 'info' | 'warn', message: string) => void;
+  /** The server log's lines for alerts: names only, never a URL or token. */
+  events: Pick<EventLog, 'alertChanged' | 'alertNotDelivered' | 'alertsFault'>;
   fetchImpl?: typeof fetch;
 }
 
@@ -133,7 +134,7 @@ export class AlertsService {
     try {
       fn();
     } catch (err) {
-      this.deps.log('warn', `alerts: could not evaluate or announce an alert: ${(err as Error).message}`);
+      this.deps.events.alertsFault((err as Error).message);
     }
   }
 
@@ -157,10 +158,7 @@ export class AlertsService {
       result: 'ok',
       message: `${fired ? 'alert fired' : 'alert resolved'}: ${alert.rule}: ${alert.summary}`,
     });
-    this.deps.log(
-      fired ? 'warn' : 'info',
-      `alert ${fired ? 'firing' : 'resolved'}: ${alert.rule}: ${alert.summary}`,
-    );
+    this.deps.events.alertChanged(alert);
     this.deps.publish(alert);
     const body = webhookBody(alert);
     for (const name of hooks) this.senders.get(name)?.send(body);
@@ -185,9 +183,13 @@ export class AlertsService {
       result: 'failed',
       message: `the ${body.status} message of alert ${body.rule} on ${target} was not delivered to webhook "${out.webhook}" after ${out.attempts} attempt(s): ${out.error}. Check the receiver; later alerts are still sent`,
     });
-    this.deps.log(
-      'warn',
-      `alert ${body.rule}: webhook "${out.webhook}" failed after ${out.attempts} attempt(s): ${out.error}`,
-    );
+    this.deps.events.alertNotDelivered({
+      cluster: body.cluster,
+      node: body.node,
+      rule: body.rule,
+      webhook: out.webhook,
+      attempts: out.attempts,
+      error: out.error ?? 'no answer',
+    });
   }
 }

@@ -1,14 +1,10 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  type ServerLogFormat,
-  type ServerLogLevel,
-  serverLogFormatSchema,
-  serverLogLevelSchema,
-} from '@walboard/shared/config';
+import type { ServerLogFormat, ServerLogLevel } from '@walboard/shared/config';
+import { LOG_FLAG_OPTIONS, type LogOptions, parseLogFlags } from '../logging/log-options.ts';
 
-// The command line reads the log flags through walboard.yaml's own schemas (one list of levels);
-// serve() lets them win over the file's `log:` section.
+// The log flags are read as the lab reads them (parseLogFlags); serve() lets them win over the
+// file's `log:` section.
 
 export type CliCommand =
   | { kind: 'help' }
@@ -63,8 +59,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
       allowPositionals: false,
       options: {
         config: { type: 'string', short: 'c' },
-        'log-level': { type: 'string' },
-        'log-format': { type: 'string' },
+        ...LOG_FLAG_OPTIONS,
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -74,27 +69,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: s
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
-  const level = values['log-level'];
-  const format = values['log-format'];
-  const parsedLevel = level === undefined ? undefined : serverLogLevelSchema.safeParse(level);
-  if (parsedLevel && !parsedLevel.success) {
-    return {
-      kind: 'usage-error',
-      message: `--log-level ${JSON.stringify(level)} is not a level: use one of ${serverLogLevelSchema.options.join(', ')}`,
-    };
-  }
-  const parsedFormat = format === undefined ? undefined : serverLogFormatSchema.safeParse(format);
-  if (parsedFormat && !parsedFormat.success) {
-    return {
-      kind: 'usage-error',
-      message: `--log-format ${JSON.stringify(format)} is not a format: use human or json`,
-    };
+  let log: LogOptions;
+  try {
+    log = parseLogFlags(values);
+  } catch (err) {
+    return { kind: 'usage-error', message: (err as Error).message };
   }
   const file = values.config ?? (env.WALBOARD_CONFIG || undefined) ?? 'walboard.yaml';
   return {
     kind: 'run',
     configFile: isAbsolute(file) ? file : resolve(invocationDir(env, cwd), file),
-    ...(parsedLevel?.success ? { logLevel: parsedLevel.data } : {}),
-    ...(parsedFormat?.success ? { logFormat: parsedFormat.data } : {}),
+    ...log,
   };
 }

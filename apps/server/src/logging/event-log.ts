@@ -1,4 +1,5 @@
-import type { Operation } from '@walboard/shared/operations';
+import type { Alert } from '@walboard/shared/alerts';
+import type { Operation, OperationRequest } from '@walboard/shared/operations';
 import type { NodeStatus } from '@walboard/shared/status';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ConfigError } from '../config/config-error.ts';
@@ -99,6 +100,75 @@ export class EventLog {
     const line = `${op.type} ${op.state} after ${took.toFixed(1)} s: ${op.message}`;
     if (op.state === 'succeeded') this.log.info(fields, line);
     else this.log.warn(fields, line);
+  }
+
+  /**
+   * An operation request that did not start. Sending a destructive plan back without `confirm`
+   * is the page's normal first step, so that one is told at debug level only.
+   */
+  operationRefused(r: {
+    cluster: string;
+    req: OperationRequest;
+    by: string;
+    code: string;
+    message: string;
+    /** The plan answered with "confirm first": the page's normal first step. */
+    askedToConfirm?: boolean;
+  }): void {
+    const fields = {
+      event: 'operation.refused',
+      cluster: r.cluster,
+      node: r.req.node,
+      type: r.req.type,
+      by: r.by,
+      code: r.code,
+    };
+    const line = `${r.req.type} on ${r.req.node} refused for ${r.by}: ${r.message}`;
+    if (r.askedToConfirm) this.log.debug(fields, line);
+    else this.log.warn(fields, line);
+  }
+
+  /** An alert that fired or resolved: its rule and summary (no webhook URL or token). */
+  alertChanged(a: Alert): void {
+    const fired = a.status === 'firing';
+    const fields = {
+      event: fired ? 'alert.fired' : 'alert.resolved',
+      cluster: a.cluster,
+      ...(a.node ? { node: a.node } : {}),
+      rule: a.rule,
+      kind: a.kind,
+      alert: a.id,
+    };
+    const line = `alert ${fired ? 'firing' : 'resolved'}: ${a.rule}: ${a.summary}`;
+    if (fired) this.log.warn(fields, line);
+    else this.log.info(fields, line);
+  }
+
+  /** A webhook that did not take an alert's message after every retry (the error names no secret). */
+  alertNotDelivered(r: {
+    cluster: string;
+    node: string | null;
+    rule: string;
+    webhook: string;
+    attempts: number;
+    error: string;
+  }): void {
+    this.log.warn(
+      {
+        event: 'alert.delivery-failed',
+        cluster: r.cluster,
+        ...(r.node ? { node: r.node } : {}),
+        rule: r.rule,
+        webhook: r.webhook,
+        attempts: r.attempts,
+      },
+      `alert ${r.rule}: webhook "${r.webhook}" failed after ${r.attempts} attempt(s): ${r.error}`,
+    );
+  }
+
+  /** The alert engine itself went wrong on one update (the other listeners carry on). */
+  alertsFault(message: string): void {
+    this.log.warn({ event: 'alerts.fault' }, `alerts: could not evaluate or announce an alert: ${message}`);
   }
 
   signInRefused(r: SignInRefusal): void {

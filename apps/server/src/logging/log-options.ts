@@ -41,32 +41,34 @@ export function resolveLog(
 }
 
 /**
- * Reads `--log-level` / `--log-format` values through the same schemas as walboard.yaml, so a
- * typo is refused with the list of what is allowed. `lenient`: a wrong value is left out instead
- * (to report that very error in the format the other flag asked for).
+ * Reads `--log-level` / `--log-format` values through the same schemas as walboard.yaml (one list
+ * of levels), so a typo is refused with the list of what is allowed. Used by the `walboard`
+ * command (cli-args.ts) and the lab (`npm start`).
  */
-export function parseLogFlags(
-  values: { 'log-level'?: string; 'log-format'?: string },
-  opts: { lenient?: boolean } = {},
-): LogOptions {
+export function parseLogFlags(values: { 'log-level'?: string; 'log-format'?: string }): LogOptions {
   const out: LogOptions = {};
-  const refuse = (message: string) => {
-    if (!opts.lenient) throw new Error(message);
-  };
-  if (values['log-level'] !== undefined) {
-    const r = serverLogLevelSchema.safeParse(values['log-level']);
-    if (r.success) out.logLevel = r.data;
-    else refuse(`--log-level ${r.error.issues[0]?.message} (got "${values['log-level']}")`);
+  const level = values['log-level'];
+  if (level !== undefined) {
+    const r = serverLogLevelSchema.safeParse(level);
+    if (!r.success)
+      throw new Error(
+        `--log-level ${JSON.stringify(level)} is not a level: use one of ${serverLogLevelSchema.options.join(', ')}`,
+      );
+    out.logLevel = r.data;
   }
-  if (values['log-format'] !== undefined) {
-    const r = serverLogFormatSchema.safeParse(values['log-format']);
-    if (r.success) out.logFormat = r.data;
-    else refuse(`--log-format ${r.error.issues[0]?.message} (got "${values['log-format']}")`);
+  const format = values['log-format'];
+  if (format !== undefined) {
+    const r = serverLogFormatSchema.safeParse(format);
+    if (!r.success)
+      throw new Error(
+        `--log-format ${JSON.stringify(format)} is not a format: use ${serverLogFormatSchema.options.join(' or ')}`,
+      );
+    out.logFormat = r.data;
   }
   return out;
 }
 
-/** The parseArgs entries of the two flags, for main.ts and the lab. */
+/** The parseArgs entries of the two flags, for the walboard command and the lab. */
 export const LOG_FLAG_OPTIONS = {
   'log-level': { type: 'string' },
   'log-format': { type: 'string' },

@@ -103,9 +103,11 @@ describe('log options', () => {
       logFormat: 'json',
     });
     expect(() => parseLogFlags({ 'log-level': 'verbose' })).toThrow(
-      /--log-level must be one of .*debug.*"verbose"/,
+      '--log-level "verbose" is not a level: use one of fatal, error, warn, info, debug, trace, silent',
     );
-    expect(() => parseLogFlags({ 'log-format': 'pretty' })).toThrow(/--log-format must be "human" or "json"/);
+    expect(() => parseLogFlags({ 'log-format': 'pretty' })).toThrow(
+      '--log-format "pretty" is not a format: use human or json',
+    );
   });
 });
 
@@ -182,6 +184,72 @@ describe('events through the logger', () => {
       'INFO  lab/node2  restart started by alice (operation 01234567)',
       'WARN  lab/node2  restart failed after 2.5 s: restart on node2 failed at step 2',
     ]);
+  });
+
+  it('tells a refused operation with who and why; "confirm first" only at debug level', () => {
+    const { logger, lines } = captured('human');
+    const events = new EventLog(logger);
+    const req = {
+      type: 'promote' as const,
+      node: 'node2',
+      params: { method: 'auto' as const },
+      dryRun: false,
+      confirm: false,
+    };
+    events.operationRefused({
+      cluster: 'lab',
+      req,
+      by: 'alice',
+      code: 'WB_ERR_CONFIRM_REQUIRED',
+      message: 'promote on node2 needs confirm',
+      askedToConfirm: true,
+    });
+    events.operationRefused({
+      cluster: 'lab',
+      req,
+      by: 'bob',
+      code: 'WB_ERR_CLUSTER_BUSY',
+      message: 'cluster lab is busy',
+    });
+    expect(lines().map((l) => l.slice(9))).toEqual([
+      'WARN  lab/node2  promote on node2 refused for bob: cluster lab is busy',
+    ]);
+  });
+
+  it('tells an alert firing and resolving, and a webhook that failed, as JSON events without the URL', () => {
+    const { logger, lines } = captured('json');
+    const events = new EventLog(logger);
+    const alert = {
+      id: 'link/lab/node2/1',
+      rule: 'link',
+      kind: 'node-unreachable' as const,
+      status: 'firing' as const,
+      cluster: 'lab',
+      node: 'node2',
+      summary: 'node2 unreachable for 3 s',
+      value: null,
+      since: '2026-12-05T10:00:00.000Z',
+      firedAt: '2026-12-05T10:00:03.000Z',
+      resolvedAt: null,
+    };
+    events.alertChanged(alert);
+    events.alertChanged({ ...alert, status: 'resolved', resolvedAt: '2026-12-05T10:01:00.000Z' });
+    events.alertNotDelivered({
+      cluster: 'lab',
+      node: 'node2',
+      rule: 'link',
+      webhook: 'ops',
+      attempts: 4,
+      error: 'HTTP 500',
+    });
+    const recs = lines().map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(recs.map((r) => [r.level, r.event, r.rule, r.node])).toEqual([
+      [40, 'alert.fired', 'link', 'node2'],
+      [30, 'alert.resolved', 'link', 'node2'],
+      [40, 'alert.delivery-failed', 'link', 'node2'],
+    ]);
+    expect(recs[0]?.msg).toBe('alert firing: link: node2 unreachable for 3 s');
+    expect(recs[2]?.msg).toBe('alert link: webhook "ops" failed after 4 attempt(s): HTTP 500');
   });
 
   it('tells a refused sign-in with user, address and reason; a flood is quiet after the first', () => {

@@ -37,7 +37,7 @@ export interface OperationRunnerDeps {
   store: OperationStore;
   audit: AuditLog;
   /** The server log: one line when an operation starts and one when it ends. */
-  events?: Pick<EventLog, 'operationStarted' | 'operationEnded'>;
+  events?: Pick<EventLog, 'operationStarted' | 'operationEnded' | 'operationRefused'>;
   /** Called with the whole operation on every change (wired to socket.io 'operation:event'). */
   publish: (op: Operation) => void;
   now?: () => Date;
@@ -169,6 +169,13 @@ export class OperationRunner {
     if (held) {
       const msg = `cluster ${cluster} is busy: operation ${held.id} (${held.type} on ${held.node}, by ${held.by}) is running; wait for it to finish and try again`;
       audit('refused', msg);
+      this.deps.events?.operationRefused({
+        cluster,
+        req,
+        by: by.username,
+        code: OperationErrorCodes.busy,
+        message: msg,
+      });
       throw new OperationError(409, OperationErrorCodes.busy, msg, held.node);
     }
     const id = randomUUID();
@@ -191,6 +198,15 @@ export class OperationRunner {
     } catch (err) {
       this.locks.delete(cluster);
       audit('refused', (err as Error).message);
+      const code = err instanceof OperationError ? err.code : OperationErrorCodes.refused;
+      this.deps.events?.operationRefused({
+        cluster,
+        req,
+        by: by.username,
+        code,
+        message: (err as Error).message,
+        askedToConfirm: code === OperationErrorCodes.confirmRequired,
+      });
       throw err;
     }
     const op: Operation = {

@@ -205,7 +205,12 @@ describe('planBaseBackup: the copy and the swap', () => {
       ['db2', 'command'],
       ['db2', 'check'],
     ]);
-    expect(shown[0]?.argv).toEqual([
+    const [sh, c, script, name, flushed, ...copy] = shown[0]?.argv ?? [];
+    expect([sh, c, name, flushed]).toEqual(['sh', '-c', 'sh', STAGING]);
+    // pg_basebackup's own end-of-copy sync is replaced by flushes during the copy and one at its end.
+    expect(script).toContain('"$@" -N &');
+    expect(script).toMatch(/\n\[ "\$rc" -eq 0 \] \|\| exit "\$rc"\n.*\nsync -f "\$d" \|\| /);
+    expect(copy).toEqual([
       '/usr/lib/postgresql/15/bin/pg_basebackup',
       '-d',
       "host='10.0.0.1' port='5432' user='replicator'",
@@ -253,7 +258,9 @@ describe('planBaseBackup: the copy and the swap', () => {
       server: { running: false, caps: capabilitiesFor(150018), inRecovery: null, queryError: null },
     });
     const { steps } = planBaseBackup(f, REQ, NOW);
-    expect(steps.map((s) => [s.shown.argv?.[0], s.shown.critical ?? false])).toEqual([
+    // The copy's argv is the flushing shell around pg_basebackup (its program is the 6th word).
+    const program = (argv: readonly string[] | undefined) => (argv?.[0] === 'sh' ? argv[5] : argv?.[0]);
+    expect(steps.map((s) => [program(s.shown.argv), s.shown.critical ?? false])).toEqual([
       ['/usr/lib/postgresql/15/bin/pg_basebackup', false],
       ['mv', true],
       ['mv', true],
@@ -280,7 +287,7 @@ describe('planBaseBackup: the copy and the swap', () => {
       },
     }) as NodeConfig;
     const { steps, notes } = planBaseBackup(facts({ standby }), REQ, NOW);
-    expect(steps[0]?.shown.argv?.[2]).toBe(
+    expect(steps[0]?.shown.argv?.[7]).toBe(
       "host='10.0.0.1' port='5432' user='replicator' passfile='/var/lib/postgresql/.pgpass-walboard'",
     );
     expect(notes[2]).toBe(
