@@ -21,13 +21,8 @@ describe('README: npm start (the embedded two-server lab)', () => {
     rmSync(base, { recursive: true, force: true });
   });
 
-  it(`${NPM_START_WITH_OPTIONS} (npm start with the test's folder and port)`, async () => {
-    await chmod(base, 0o755);
-    const port = await freePort();
-    const command = NPM_START_WITH_OPTIONS.replace('/path/to/lab', join(base, 'lab')).replace(
-      '127.0.0.1:9090',
-      `127.0.0.1:${port}`,
-    );
+  /** Runs `command` and waits for walboard's /api/health on `port` (its output in the error). */
+  async function startLab(command: string, port: number): Promise<LongRunning> {
     const started = performance.now();
     run = startCommand(command, repoRoot);
     const current = run;
@@ -39,11 +34,27 @@ describe('README: npm start (the embedded two-server lab)', () => {
     ).catch((err: Error) => {
       throw new Error(`${err.message}; output:\n${current.output()}`);
     });
-    // The link is printed once walboard listens; it signs one browser in and lands on the Lab view.
-    const deadline = Date.now() + 10_000;
-    while (!/\[lab\] open (\S+)/.test(current.output()) && Date.now() < deadline) {
+    return current;
+  }
+
+  /** Waits up to `ms` for the output to match. */
+  async function outputShows(current: LongRunning, pattern: RegExp, ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!pattern.test(current.output()) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  it(`${NPM_START_WITH_OPTIONS} (npm start with the test's folder and port)`, async () => {
+    await chmod(base, 0o755);
+    const port = await freePort();
+    const command = NPM_START_WITH_OPTIONS.replace('/path/to/lab', join(base, 'lab')).replace(
+      '127.0.0.1:9090',
+      `127.0.0.1:${port}`,
+    );
+    const current = await startLab(command, port);
+    // The link is printed once walboard listens; it signs one browser in and lands on the Lab view.
+    await outputShows(current, /\[lab\] open (\S+)/, 10_000);
     const link = /\[lab\] open (\S+)/.exec(current.output())?.[1];
     expect(link, current.output()).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?token=\\S+#/lab$`));
     const page = await fetch(link ?? '');
@@ -58,22 +69,9 @@ describe('README: npm start (the embedded two-server lab)', () => {
   it(`${NPM_START_DEBUG} (the same lab folder and a free port): HTTP requests logged too`, async () => {
     const port = await freePort();
     const command = `${NPM_START_DEBUG} --dir ${join(base, 'lab')} --listen 127.0.0.1:${port}`;
-    const started = performance.now();
-    run = startCommand(command, repoRoot);
-    const current = run;
-    await waitFor200(
-      `http://127.0.0.1:${port}/api/health`,
-      started,
-      150_000,
-      () => current.child.exitCode === null,
-    ).catch((err: Error) => {
-      throw new Error(`${err.message}; output:\n${current.output()}`);
-    });
+    const current = await startLab(command, port);
     await fetch(`http://127.0.0.1:${port}/api/health`);
-    const deadline = Date.now() + 5_000;
-    while (!current.output().includes('/api/health') && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await outputShows(current, /\/api\/health/, 5_000);
     const line = current
       .output()
       .split('\n')

@@ -1,6 +1,11 @@
-import type { OperationRequest, OperationRequestOf, OperationType } from '@walboard/shared/operations';
+import type {
+  OperationPlan,
+  OperationRequest,
+  OperationRequestOf,
+  OperationType,
+} from '@walboard/shared/operations';
 import type { ClusterReader } from './cluster-reader.ts';
-import type { BuiltPlan } from './plan-types.ts';
+import type { BuiltPlan, ExecStep, PhaseSpec } from './plan-types.ts';
 
 /** Read-time options: composite operations plan later phases against the state earlier ones will leave. */
 export interface GatherOptions {
@@ -41,5 +46,34 @@ export function defineOperation<T extends OperationType, F>(m: OperationModule<T
       const facts = await m.gather(r, reader, opts);
       return m.plan(r, facts, { cluster: reader.cluster, now: reader.now });
     },
+  };
+}
+
+/** What most modules' plan() returns: the planned steps, shown to the user as they will run. */
+export function builtPlan(
+  req: Pick<OperationRequest, 'type' | 'node'>,
+  env: { cluster: string },
+  planned: { steps: ExecStep[]; notes: string[] },
+  more: {
+    destructive: boolean;
+    /** Extra fields of the shown plan (lossCheck, refusal, phases as the page shows them). */
+    shown?: Partial<OperationPlan>;
+    phases?: PhaseSpec[];
+    nextAction?: string;
+  },
+): BuiltPlan {
+  return {
+    plan: {
+      type: req.type,
+      cluster: env.cluster,
+      node: req.node,
+      destructive: more.destructive,
+      steps: planned.steps.map((x) => x.shown),
+      notes: planned.notes,
+      ...more.shown,
+    },
+    steps: planned.steps,
+    ...(more.phases ? { phases: more.phases } : {}),
+    ...(more.nextAction ? { nextAction: more.nextAction } : {}),
   };
 }

@@ -8,7 +8,7 @@ import type { Capabilities } from '../../postgres/capabilities.ts';
 import { buildConninfo } from '../../postgres/conninfo.ts';
 import { pgpassPassword } from '../../postgres/pgpass.ts';
 import type { ClusterReader, ServerFacts } from '../cluster-reader.ts';
-import { defineOperation, type GatherOptions } from '../operation-module.ts';
+import { builtPlan, defineOperation, type GatherOptions } from '../operation-module.ts';
 import { type ExecStep, PlanRefusal, type StepResult, type StepRuntime } from '../plan-types.ts';
 import {
   asideDirOf,
@@ -794,17 +794,14 @@ export const baseBackupOperation = defineOperation({
   gather: (req: OperationRequestOf<'base-backup'>, reader, opts) => readBackupFacts(req, reader, opts),
   plan: (req, facts, env) => {
     const { steps, notes } = planBaseBackup(facts, req.params, env.now);
-    return {
-      plan: {
-        type: req.type,
-        cluster: env.cluster,
-        node: req.node,
+    return builtPlan(
+      req,
+      env,
+      { steps, notes },
+      {
         destructive: true,
-        steps: steps.map((x) => x.shown),
-        notes,
+        nextAction: `${req.node} keeps its old data directory where it was unless the swap ran: check the step that stopped, then plan base-backup again.`,
       },
-      steps,
-      nextAction: `${req.node} keeps its old data directory where it was unless the swap ran: check the step that stopped, then plan base-backup again.`,
-    };
+    );
   },
 });

@@ -4,7 +4,7 @@ import { archiveFilesBefore } from '../../postgres/wal-names.ts';
 import { checkArchiveDir } from '../archive-dir.ts';
 import type { ClusterReader } from '../cluster-reader.ts';
 import { backupPath } from '../config-paths.ts';
-import { defineOperation } from '../operation-module.ts';
+import { builtPlan, defineOperation } from '../operation-module.ts';
 import { type ExecStep, PlanRefusal } from '../plan-types.ts';
 import { needRunningPrimary } from '../replication-common.ts';
 import { commandStep } from '../step-builders.ts';
@@ -99,16 +99,6 @@ export const cleanArchiveOperation = defineOperation({
   gather: (req: OperationRequestOf<'clean-archive'>, reader) => readCleanFacts(req, reader),
   plan: (req, facts, env) => {
     const { steps, notes } = planCleanArchive(facts, env.now);
-    return {
-      plan: {
-        type: req.type,
-        cluster: env.cluster,
-        node: req.node,
-        destructive: true,
-        steps: steps.map((x) => x.shown),
-        notes,
-      },
-      steps,
-    };
+    return builtPlan(req, env, { steps, notes }, { destructive: true });
   },
 });

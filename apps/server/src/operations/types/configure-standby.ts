@@ -7,7 +7,7 @@ import { effectiveValue, parseConfigFile } from '../../postgres/settings-file.ts
 import { standbyConfigFor } from '../../postgres/standby-settings.ts';
 import type { ClusterReader, ServerFacts } from '../cluster-reader.ts';
 import { autoConfPath, postgresqlConfPath, recoveryConfPath, standbySignalPath } from '../config-paths.ts';
-import { defineOperation, type GatherOptions } from '../operation-module.ts';
+import { builtPlan, defineOperation, type GatherOptions } from '../operation-module.ts';
 import { type ExecStep, type FileSnapshot, PlanRefusal } from '../plan-types.ts';
 import { needCaps, otherNodes, pgpassOf, triggerFileOf } from '../replication-common.ts';
 import { configFileStep, pgCtlStep, sqlStep, textFileStep } from '../step-builders.ts';
@@ -298,16 +298,6 @@ export const configureStandbyOperation = defineOperation({
     readStandbyConfigFacts(req, reader, opts),
   plan: (req, facts, env) => {
     const { steps, notes } = planConfigureStandby(facts, req.params, env.now);
-    return {
-      plan: {
-        type: req.type,
-        cluster: env.cluster,
-        node: req.node,
-        destructive: true,
-        steps: steps.map((x) => x.shown),
-        notes,
-      },
-      steps,
-    };
+    return builtPlan(req, env, { steps, notes }, { destructive: true });
   },
 });

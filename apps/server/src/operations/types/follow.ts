@@ -19,7 +19,7 @@ import {
 } from '../../postgres/timeline-history.ts';
 import type { ClusterReader, ServerFacts } from '../cluster-reader.ts';
 import { autoConfPath, backupPath, recoveryConfPath } from '../config-paths.ts';
-import { defineOperation } from '../operation-module.ts';
+import { builtPlan, defineOperation } from '../operation-module.ts';
 import { type ExecStep, type FileSnapshot, PlanRefusal, type StepRuntime } from '../plan-types.ts';
 import { needCaps, otherNodes, pgpassOf, triggerFileOf } from '../replication-common.ts';
 import { editTextFile } from '../settings-writer.ts';
@@ -640,17 +640,14 @@ export const followOperation = defineOperation({
   gather: (req: OperationRequestOf<'follow'>, reader) => readFollowFacts(req, reader),
   plan: (req, facts, env) => {
     const { steps, notes } = planFollow(facts, req.params, env.now);
-    return {
-      plan: {
-        type: req.type,
-        cluster: env.cluster,
-        node: req.node,
+    return builtPlan(
+      req,
+      env,
+      { steps, notes },
+      {
         destructive: true,
-        steps: steps.map((x) => x.shown),
-        notes,
+        nextAction: `Look at ${req.node}'s log and pg_stat_wal_receiver; plan follow again: settings already written plan to nothing.`,
       },
-      steps,
-      nextAction: `Look at ${req.node}'s log and pg_stat_wal_receiver; plan follow again: settings already written plan to nothing.`,
-    };
+    );
   },
 });

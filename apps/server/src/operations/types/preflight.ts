@@ -4,7 +4,7 @@ import { peerAddress, sshTargetOf } from '../../nodes/node-address.ts';
 import type { NodeSession } from '../../nodes/node-session.ts';
 import type { ClientTools } from '../../postgres/client-tools.ts';
 import type { ClusterReader } from '../cluster-reader.ts';
-import { defineOperation } from '../operation-module.ts';
+import { builtPlan, defineOperation } from '../operation-module.ts';
 import type { ExecStep, StepResult, StepRuntime } from '../plan-types.ts';
 import { formatBytes, otherNodes } from '../replication-common.ts';
 import { customStep } from '../step-builders.ts';
@@ -451,16 +451,7 @@ export const preflightOperation = defineOperation({
   gather: (req: OperationRequestOf<'preflight'>, reader) => readPreflightFacts(req, reader),
   plan: (req, facts, env) => {
     const steps = planPreflight(facts);
-    return {
-      plan: {
-        type: req.type,
-        cluster: env.cluster,
-        node: req.node,
-        destructive: false,
-        steps: steps.map((x) => x.shown),
-        notes: ['Changes nothing: every check reads only, and all of them run even when one fails.'],
-      },
-      steps,
-    };
+    const notes = ['Changes nothing: every check reads only, and all of them run even when one fails.'];
+    return builtPlan(req, env, { steps, notes }, { destructive: false });
   },
 });

@@ -9,7 +9,7 @@ import { lsnText } from '../../postgres/replication-sql.ts';
 import { effectiveValue, parseConfigFile } from '../../postgres/settings-file.ts';
 import type { ClusterReader } from '../cluster-reader.ts';
 import { recoveryConfPath } from '../config-paths.ts';
-import { defineOperation } from '../operation-module.ts';
+import { builtPlan, defineOperation } from '../operation-module.ts';
 import { type ExecStep, PlanRefusal, type StepRuntime } from '../plan-types.ts';
 import { customStep, fail, ok, ROLE_PROBE_SQL, waitFor, withTimeout } from '../step-builders.ts';
 import { runCommand } from '../step-executor.ts';
@@ -431,19 +431,15 @@ export const promoteOperation = defineOperation({
   gather: (req: OperationRequestOf<'promote'>, reader) => readPromoteFacts(req, reader),
   plan: (req, facts, env) => {
     const { steps, notes, lossCheck, refusal } = planPromote(facts, req.params);
-    return {
-      plan: {
-        type: req.type,
-        cluster: env.cluster,
-        node: req.node,
+    return builtPlan(
+      req,
+      env,
+      { steps, notes },
+      {
         destructive: true,
-        steps: steps.map((x) => x.shown),
-        notes,
-        lossCheck,
-        ...(refusal ? { refusal } : {}),
+        shown: { lossCheck, ...(refusal ? { refusal } : {}) },
+        nextAction: `Look at ${req.node}: if it is still in recovery, plan promote again; if it left recovery, it is the primary.`,
       },
-      steps,
-      nextAction: `Look at ${req.node}: if it is still in recovery, plan promote again; if it left recovery, it is the primary.`,
-    };
+    );
   },
 });

@@ -24,7 +24,7 @@ import {
 } from '../../postgres/timeline-history.ts';
 import type { ClusterReader, ServerFacts } from '../cluster-reader.ts';
 import { autoConfPath, backupPath, postgresqlConfPath } from '../config-paths.ts';
-import { defineOperation } from '../operation-module.ts';
+import { builtPlan, defineOperation } from '../operation-module.ts';
 import { pgpassEntryStep } from '../pgpass-steps.ts';
 import {
   type BuiltPlan,
@@ -738,19 +738,16 @@ export const rejoinOperation = defineOperation({
   gather: (req: OperationRequestOf<'rejoin'>, reader) => readRejoinFacts(req, reader),
   plan: (req, facts, env) => {
     const { steps, notes, phases, specs } = planRejoin(facts, req, env);
-    return {
-      plan: {
-        type: req.type,
-        cluster: env.cluster,
-        node: req.node,
+    return builtPlan(
+      req,
+      env,
+      { steps, notes },
+      {
         destructive: true,
-        steps: steps.map((x) => x.shown),
-        notes,
-        phases,
+        shown: { phases },
+        phases: specs,
+        nextAction: `Look at ${req.node}'s log; while it is stopped, plan rejoin again (finished steps plan to nothing), or make it a fresh copy of ${req.params.primary} with base-backup.`,
       },
-      steps,
-      phases: specs,
-      nextAction: `Look at ${req.node}'s log; while it is stopped, plan rejoin again (finished steps plan to nothing), or make it a fresh copy of ${req.params.primary} with base-backup.`,
-    };
+    );
   },
 });

@@ -13,7 +13,7 @@ import { effectiveValue, parseConfigFile } from '../../postgres/settings-file.ts
 import { standbyConfigFor } from '../../postgres/standby-settings.ts';
 import type { ClusterReader } from '../cluster-reader.ts';
 import { autoConfPath, postgresqlConfPath, recoveryConfPath, standbySignalPath } from '../config-paths.ts';
-import { defineOperation } from '../operation-module.ts';
+import { builtPlan, defineOperation } from '../operation-module.ts';
 import { pgpassEntryStep } from '../pgpass-steps.ts';
 import { type ExecStep, type FileSnapshot, PlanRefusal, type StepRuntime } from '../plan-types.ts';
 import { formatBytes, pgpassOf, triggerFileOf } from '../replication-common.ts';
@@ -1010,18 +1010,15 @@ export const switchoverOperation = defineOperation({
     const { steps, notes, phases } = planSwitchover(facts, env.now);
     const n = req.node;
     const o = facts.old?.config.name ?? 'the old primary';
-    return {
-      plan: {
-        type: req.type,
-        cluster: env.cluster,
-        node: n,
+    return builtPlan(
+      req,
+      env,
+      { steps, notes },
+      {
         destructive: true,
-        steps: steps.map((x) => x.shown),
-        notes,
-        phases,
+        shown: { phases },
+        nextAction: `Read the failed step: before the promotion ${o} stays (or is started again as) the primary and ${n} a standby — plan the switchover again once the cause is fixed; after it, ${n} is the primary and ${o} is brought back with rejoin or base-backup.`,
       },
-      steps,
-      nextAction: `Read the failed step: before the promotion ${o} stays (or is started again as) the primary and ${n} a standby — plan the switchover again once the cause is fixed; after it, ${n} is the primary and ${o} is brought back with rejoin or base-backup.`,
-    };
+    );
   },
 });
