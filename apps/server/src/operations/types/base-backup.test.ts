@@ -208,7 +208,7 @@ describe('planBaseBackup: the copy and the swap', () => {
     const [sh, c, script, name, flushed, ...copy] = shown[0]?.argv ?? [];
     expect([sh, c, name, flushed]).toEqual(['sh', '-c', 'sh', STAGING]);
     // pg_basebackup's own end-of-copy sync is replaced by flushes during the copy and one at its end.
-    expect(script).toContain('"$@" -N &');
+    expect(script).toContain('"$@" -N <&3 3<&- &');
     expect(script).toMatch(/\n\[ "\$rc" -eq 0 \] \|\| exit "\$rc"\n.*\nsync -f "\$d" \|\| /);
     expect(copy).toEqual([
       '/usr/lib/postgresql/15/bin/pg_basebackup',
@@ -313,12 +313,25 @@ describe('planBaseBackup: the copy and the swap', () => {
       ['walboard lab backup for db2'],
     ]);
     expect(shown[1]?.argv).toEqual(['mkdir', '-m', '700', '--', STAGING]);
-    expect(shown[2]?.pipeTo).toEqual({ node: 'db2', argv: ['tar', '-C', STAGING, '-xpf', '-'] });
+    // The receiving tar runs in the shell that flushes the copy while it runs (and keeps its stdin).
+    const receive = shown[2]?.pipeTo?.argv ?? [];
+    expect(shown[2]?.pipeTo?.node).toBe('db2');
+    expect([receive[0], receive[1], receive[3], receive[4]]).toEqual(['sh', '-c', 'sh', STAGING]);
+    expect(receive[2]).toContain('"$@" <&3 3<&- &');
+    expect(receive.slice(5)).toEqual(['tar', '-C', STAGING, '-xpf', '-']);
+    // backup_label goes to disk with the copy, before the swap.
+    expect(shown[3]?.runs?.[0]?.argv).toEqual([
+      'sh',
+      '-c',
+      'sync -f "$1" 2>/dev/null || sync',
+      'sh',
+      STAGING,
+    ]);
     // What runs on db1 is one sh -c line: tar into ssh to db2, tar's status read back on stderr.
     const [sh, c, line] = shown[2]?.argv ?? [];
     expect([sh, c]).toEqual(['sh', '-c']);
     expect(line).toMatch(
-      /^\{ tar -C \/var\/lib\/postgresql\/15\/main -cf - .* \.; echo "walboard-tar-exit:\$\?" >&2; \} \| ssh .* -- postgres@10\.0\.0\.2 'tar -C .*main\.walboard-new -xpf -'$/,
+      /^\{ tar -C \/var\/lib\/postgresql\/15\/main -cf - .* \.; echo "walboard-tar-exit:\$\?" >&2; \} \| ssh .* -- postgres@10\.0\.0\.2 'sh -c .* tar -C .*main\.walboard-new -xpf -'$/s,
     );
     // The copy leaves out WAL and the files that would make the copy start as something else.
     for (const x of [

@@ -280,23 +280,35 @@ function cleanupStaging(rt: StepRuntime, f: BackupFacts): void {
 
 /**
  * pg_basebackup syncs every file it wrote only once the copy is over: ~40 % of a 1 GB copy here,
- * and the noisiest part. The copy runs with -N instead while its file system is flushed
- * (`sync -f`, syncfs) every 250 ms alongside, and once more when it ends, before the step
- * succeeds: the copy is on disk before the swap, as with pg_basebackup's own sync, in ~20 % less
- * time. A `sync` without -f (coreutils < 8.24) runs pg_basebackup as it is. A pg_basebackup killed
- * from outside is told as such (the shell's exit status alone would hide the signal).
+ * and the noisiest part. A copy runs instead while its file system is flushed (`sync -f`,
+ * syncfs) every 250 ms alongside, and once more when it ends, before the step succeeds: the copy
+ * is on disk before the swap, as with pg_basebackup's own sync, in ~20 % less time (pg_basebackup
+ * gets -N; the lab method's receiving tar never synced at all). Where `sync` has no -f (coreutils
+ * < 8.24) the program runs as it is. The program keeps the shell's stdin (the lab's tar stream; an
+ * asynchronous command would get /dev/null). A program killed from outside is told as such (the
+ * shell's exit status alone would hide the signal).
  */
-const FLUSHING_COPY = [
-  'd=$1; shift',
-  'sync --help 2>/dev/null | grep -q -e --file-system || exec "$@"',
-  '"$@" -N & p=$!',
-  'while kill -0 "$p" 2>/dev/null; do sleep 0.25; [ -d "$d" ] && sync -f "$d" 2>/dev/null; done',
-  'wait "$p"; rc=$?',
-  'if [ "$rc" -gt 128 ]; then echo "pg_basebackup was killed (signal $((rc - 128)))" >&2; fi',
-  '[ "$rc" -eq 0 ] || exit "$rc"',
-  'echo "pg_basebackup: flushing the copy to disk (sync -f)" >&2',
-  'sync -f "$d" || { echo "sync -f $d failed: the copy may not be on disk" >&2; exit 1; }',
-].join('\n');
+function flushingCopy(program: string, noSyncFlag: string | null): string {
+  return [
+    'd=$1; shift',
+    'sync --help 2>/dev/null | grep -q -e --file-system || exec "$@"',
+    'exec 3<&0',
+    `"$@"${noSyncFlag ? ` ${noSyncFlag}` : ''} <&3 3<&- & p=$!`,
+    'exec 3<&-',
+    'while kill -0 "$p" 2>/dev/null; do sleep 0.25; [ -d "$d" ] && sync -f "$d" 2>/dev/null; done',
+    'wait "$p"; rc=$?',
+    `if [ "$rc" -gt 128 ]; then echo "${program} was killed (signal $((rc - 128)))" >&2; fi`,
+    '[ "$rc" -eq 0 ] || exit "$rc"',
+    `echo "${program}: flushing the copy to disk (sync -f)" >&2`,
+    'sync -f "$d" || { echo "sync -f $d failed: the copy may not be on disk" >&2; exit 1; }',
+  ].join('\n');
+}
+
+/** argv that runs `copy` (which writes into `dir`) with the flushes of flushingCopy. */
+function flushedCopyArgv(dir: string, copy: readonly string[], noSyncFlag: string | null): string[] {
+  const program = (copy[0] ?? '').replace(/^.*\//, '');
+  return ['sh', '-c', flushingCopy(program, noSyncFlag), 'sh', dir, ...copy];
+}
 
 function pgBasebackupArgv(f: BackupFacts, user: string): string[] {
   const conninfo = buildConninfo([
@@ -321,7 +333,7 @@ function pgBasebackupArgv(f: BackupFacts, user: string): string[] {
     '-l',
     `walboard base backup for ${f.standby.name}`,
   ];
-  return ['sh', '-c', FLUSHING_COPY, 'sh', stagingDirOf(f.standby), ...copy];
+  return flushedCopyArgv(stagingDirOf(f.standby), copy, '-N');
 }
 
 /** What a line of a copy's output is: progress, a marker walboard reads itself, or output to show. */
@@ -503,6 +515,8 @@ export function tarExcludes(caps: Capabilities): string[] {
 }
 
 const BACKUP_SESSION = 'base-backup-session';
+/** After backup_label is written: syncfs of the copy's file system (plain sync without -f). */
+const LABEL_FLUSH = (dir: string) => ['sh', '-c', 'sync -f "$1" 2>/dev/null || sync', 'sh', dir];
 /** tar writes records of 20 × 512 bytes; a checkpoint every 1000 records is every 10 MB. */
 const TAR_CHECKPOINT = 1000;
 const TAR_RECORD_BYTES = 10_240;
@@ -533,7 +547,7 @@ function labSteps(f: BackupFacts, extra: Partial<PlanStep>): ExecStep[] {
     ...tarExcludes(caps),
     '.',
   ];
-  const tarIn = ['tar', '-C', staging, '-xpf', '-'];
+  const tarIn = flushedCopyArgv(staging, ['tar', '-C', staging, '-xpf', '-'], null);
   // The pipe runs on the primary: tar into ssh to the standby (or into a second tar when both are
   // local). dash has no pipefail, so tar's own status is written on stderr and read back.
   const link = f.link;
@@ -644,8 +658,9 @@ function labSteps(f: BackupFacts, extra: Partial<PlanStep>): ExecStep[] {
         title: `Stop the backup on ${p} (in the same session) and write the backup_label it returns into the copy on ${s}`,
         sql: low.stop,
         sqlParams: [],
+        runs: [{ node: s, argv: LABEL_FLUSH(staging) }],
         detail:
-          'Then walboard waits until the last WAL segment the copy needs is archived (pg_stat_archiver, every 50 ms): the standby reads it from its archive directory. backup_label tells the standby where to start replaying.',
+          'Then walboard waits until the last WAL segment the copy needs is archived (pg_stat_archiver, every 50 ms): the standby reads it from its archive directory. backup_label tells the standby where to start replaying; it is flushed to disk with the copy before the swap.',
         ...extra,
       },
       async (rt) => {
@@ -661,6 +676,10 @@ function labSteps(f: BackupFacts, extra: Partial<PlanStep>): ExecStep[] {
         const t = rt.session(s).transport;
         await t.writeFileAtomic(`${staging}/backup_label`, row.labelfile, 0o600);
         if (row.spcmapfile) await t.writeFileAtomic(`${staging}/tablespace_map`, row.spcmapfile, 0o600);
+        // The rest of the copy was flushed by the receiving side; these files go to disk too.
+        const flushed = await t.exec(LABEL_FLUSH(staging), { timeoutMs: 600_000 });
+        if (flushed.code !== 0)
+          return fail(`flushing ${staging} on ${s} to disk failed: ${flushed.stderr.trim()}. ${KEPT(f)}`);
         return ok(`backup stopped at ${row.lsn}; ${archived.output}\n${row.labelfile.trim()}`);
       },
       3600_000,
