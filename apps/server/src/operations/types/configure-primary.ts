@@ -554,7 +554,7 @@ export function proveArchivingStep(f: PrimaryFacts, extra: Partial<PlanStep>): E
         ...f.standbys.map((s) => ({ node: s.config.name, argv: ['ls', '--', s.archiveDir] })),
       ],
       detail:
-        'A transaction id is taken first so that the segment has something in it to close; then pg_stat_archiver is read every 200 ms (60 s at most).',
+        'A transaction id is taken first so that the segment has something in it to close; then pg_stat_archiver is read every 200 ms (60 s at most). One failed attempt is allowed: the archiver may have begun it with the previous archive_command, before it read the reload; it tries again a second later.',
       ...extra,
     },
     async (rt) => {
@@ -573,7 +573,10 @@ export function proveArchivingStep(f: PrimaryFacts, extra: Partial<PlanStep>): E
             }>(archiverSql)
           )[0];
           if (a?.last_archived_wal && a.last_archived_wal >= segment) return { ok: true as const, a };
-          if (a && Number(a.failed_count) > Number(before?.failed_count ?? 0))
+          // One failure may still be the old archive_command: an attempt the archiver began
+          // before it read the reload. It retries a second later with the new one; a second
+          // failure is the new command's own.
+          if (a && Number(a.failed_count) >= Number(before?.failed_count ?? 0) + 2)
             return { ok: false as const, a };
           return null;
         },
