@@ -81,7 +81,8 @@ describe('embedded lab: two local servers on the page', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ token }),
       });
-    const wrong = await post(`${link.token.slice(0, -1)}x`);
+    // One character changed (never to itself: a token ending in "x" would stay the same).
+    const wrong = await post(`${link.token.slice(0, -1)}${link.token.endsWith('x') ? 'y' : 'x'}`);
     expect(wrong.status).toBe(401);
     expect(((await wrong.json()) as { message: string }).message).toMatch(/not valid/);
     const res = await post(link.token);
