@@ -352,11 +352,11 @@ export class OperationRunner {
     let nextAction = built.nextAction;
     const checkFailures: string[] = [];
     const replanned = new Set<string>(built.phases?.[0] ? [built.phases[0].id] : []);
+    // The end is told only once the cleanups ran (a partial copy removed, a session closed): a
+    // client that sees the operation ended finds the nodes as its message says.
+    let ending: { state: Operation['state']; message: string } | null = null;
     const finish = (state: Operation['state'], message: string) => {
-      op.state = state;
-      op.message = message;
-      op.finishedAt = this.now().toISOString();
-      if (state !== 'succeeded' && nextAction) op.nextAction = nextAction;
+      ending = { state, message };
     };
     try {
       for (let i = 0; i < steps.length; i++) {
@@ -440,6 +440,13 @@ export class OperationRunner {
         await Promise.resolve()
           .then(fn)
           .catch(() => {});
+      const end = ending as { state: Operation['state']; message: string } | null;
+      if (end) {
+        op.state = end.state;
+        op.message = end.message;
+        op.finishedAt = this.now().toISOString();
+        if (end.state !== 'succeeded' && nextAction) op.nextAction = nextAction;
+      }
     }
   }
 
