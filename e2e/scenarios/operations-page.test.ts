@@ -35,6 +35,27 @@ describe('operations from the page', () => {
       .first()
       .waitFor({ timeout: 30_000 });
 
+  it('keeps the Actions list open while another box on the page scrolls (a live log pane); a page scroll closes it', async () => {
+    await p().getByTestId('node-actions-h1').click();
+    const item = p().getByTestId('node-action-h1-stop');
+    await item.waitFor();
+    // The scroll event a box elsewhere fires when it follows its newest line (as LogList does).
+    await p().evaluate(() => {
+      const box = document.createElement('div');
+      box.id = 'wb-test-scroller';
+      document.body.append(box);
+      box.dispatchEvent(new Event('scroll'));
+    });
+    await p().waitForTimeout(100);
+    expect(await item.isVisible(), 'the list stays open').toBe(true);
+    // The page itself scrolling moves the button: the list closes rather than drift.
+    await p().evaluate(() => {
+      document.getElementById('wb-test-scroller')?.remove();
+      document.dispatchEvent(new Event('scroll'));
+    });
+    await item.waitFor({ state: 'hidden', timeout: 2_000 });
+  });
+
   it('shows the SQL and its bound slot name before creating the slot, then creates it', async () => {
     await open('create-slot');
     await p().getByTestId('operation-field-slotName').fill('standby_h2');

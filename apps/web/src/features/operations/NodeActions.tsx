@@ -30,9 +30,16 @@ export function NodeActions({ node, onPick }: Props) {
   // Placed from the button once, when opened: close rather than drift when the page scrolls.
   useEffect(() => {
     if (!open) return;
-    // The list scrolls itself on a short window: only a scroll of the page around it closes it.
+    // Only a scroll that moves the button (the page, or a box around the card) closes the list:
+    // the list scrolling itself on a short window, or a live log pane scrolling to its newest
+    // line elsewhere on the page, must not close it under the user's pointer.
     const close = (e: Event) => {
-      if (e.type === 'scroll' && e.target instanceof Node && menu.current?.contains(e.target)) return;
+      const target = e.target;
+      const movesButton =
+        target === document ||
+        target === document.documentElement ||
+        (target instanceof Node && button.current !== null && target.contains(button.current));
+      if (e.type === 'scroll' && !movesButton) return;
       menu.current?.hidePopover();
     };
     window.addEventListener('scroll', close, { passive: true, capture: true });
