@@ -288,26 +288,27 @@ function cleanupStaging(rt: StepRuntime, f: BackupFacts): void {
  * asynchronous command would get /dev/null). A program killed from outside is told as such (the
  * shell's exit status alone would hide the signal).
  */
-function flushingCopy(program: string, noSyncFlag: string | null): string {
+function flushingCopy(noSyncFlag: '-N' | null): string {
+  // Fixed text: the folder and the program come in as arguments, never into the script itself.
   return [
-    'd=$1; shift',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion (basename of $1)
+    'd=$1; shift; n=${1##*/}',
     'sync --help 2>/dev/null | grep -q -e --file-system || exec "$@"',
     'exec 3<&0',
     `"$@"${noSyncFlag ? ` ${noSyncFlag}` : ''} <&3 3<&- & p=$!`,
     'exec 3<&-',
     'while kill -0 "$p" 2>/dev/null; do sleep 0.25; [ -d "$d" ] && sync -f "$d" 2>/dev/null; done',
     'wait "$p"; rc=$?',
-    `if [ "$rc" -gt 128 ]; then echo "${program} was killed (signal $((rc - 128)))" >&2; fi`,
+    'if [ "$rc" -gt 128 ]; then echo "$n was killed (signal $((rc - 128)))" >&2; fi',
     '[ "$rc" -eq 0 ] || exit "$rc"',
-    `echo "${program}: flushing the copy to disk (sync -f)" >&2`,
+    'echo "$n: flushing the copy to disk (sync -f)" >&2',
     'sync -f "$d" || { echo "sync -f $d failed: the copy may not be on disk" >&2; exit 1; }',
   ].join('\n');
 }
 
 /** argv that runs `copy` (which writes into `dir`) with the flushes of flushingCopy. */
-function flushedCopyArgv(dir: string, copy: readonly string[], noSyncFlag: string | null): string[] {
-  const program = (copy[0] ?? '').replace(/^.*\//, '');
-  return ['sh', '-c', flushingCopy(program, noSyncFlag), 'sh', dir, ...copy];
+function flushedCopyArgv(dir: string, copy: readonly string[], noSyncFlag: '-N' | null): string[] {
+  return ['sh', '-c', flushingCopy(noSyncFlag), 'sh', dir, ...copy];
 }
 
 function pgBasebackupArgv(f: BackupFacts, user: string): string[] {
